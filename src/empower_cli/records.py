@@ -1,0 +1,241 @@
+"""Frozen, typed records that carry data from one stage to the next.
+
+Nothing here imports pandas or ortools, nor anything else from the project. Group numbers are
+0-based inside the program and 1-based wherever a person sees them (files, messages, tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from math import ceil, floor
+
+#: The class years empower knows, in the order they are shown.
+YEARS: tuple[str, ...] = ("M1", "M2", "M3", "M4", "MSTP")
+
+#: The fields a sign-up file can map to a header.
+FIELDS: tuple[str, ...] = ("id", "name", "email", "year", "interests")
+
+
+@dataclass(frozen=True, slots=True)
+class Student:
+    """One sign-up, after normalisation."""
+
+    index: int
+    """Position in the cohort, 0-based, in input order."""
+    row: int
+    """Line of the sign-up file as a spreadsheet shows it (the header is row 1)."""
+    key: str
+    """Student key: the id cell, else the case-folded email."""
+    name: str
+    """The name cell as written (may be empty when the file has no name column)."""
+    year: str
+    """One of YEARS."""
+    interests: tuple[str, ...]
+    """Canonical interest labels, in the cohort's interest order, without repeats."""
+
+    @property
+    def label(self) -> str:
+        """How messages name this student: the name and key, or the key alone."""
+        if self.name and self.name != self.key:
+            return f"{self.name} ({self.key})"
+        return self.key
+
+
+@dataclass(frozen=True, slots=True)
+class Cohort:
+    """A sign-up file read and checked: the students plus everything needed to write it back."""
+
+    source: str
+    """The path as the user gave it."""
+    sha256: str
+    """SHA-256 of the file's bytes."""
+    headers: tuple[str, ...]
+    """The original headers, in order, as text."""
+    rows: tuple[tuple[str, ...], ...]
+    """The original cells of each kept row, as text, aligned with `students`."""
+    students: tuple[Student, ...]
+    interests: tuple[str, ...]
+    """Every interest label seen, canonical spelling, in order of first appearance."""
+    mapping: tuple[tuple[str, str], ...]
+    """(field, header) for each field found, in FIELDS order."""
+    encoding: str
+    delimiter: str
+    warnings: tuple[str, ...] = ()
+
+    def header_for(self, field_name: str) -> str | None:
+        """The header mapped to `field_name`, or None."""
+        for name, header in self.mapping:
+            if name == field_name:
+                return header
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two students named on one row of a lock or apart file."""
+
+    a: int
+    b: int
+    """Student indices (Student.index)."""
+    source: str
+    row: int
+    """Line of the pair file as a spreadsheet shows it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """A student who must be in a given group."""
+
+    student: int
+    group: int
+    """0-based group index."""
+    source: str
+    row: int
+
+
+@dataclass(frozen=True, slots=True)
+class Requests:
+    """What the coordinator asked for beyond balance."""
+
+    locks: tuple[Pair, ...] = ()
+    aparts: tuple[Pair, ...] = ()
+    pins: tuple[Pin, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A class year or an interest, with its cohort total."""
+
+    name: str
+    family: str
+    """"year" or "interest"."""
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """Students who must share a group: a locked chain, or one student on their own."""
+
+    index: int
+    members: tuple[int, ...]
+    """Student indices, ascending."""
+    profile: tuple[int, ...]
+    """How many members fall in each category, aligned with Problem.categories."""
+    pin: int | None = None
+    """0-based group this unit must be in, if any."""
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Everything the model and the validator need, and nothing about files."""
+
+    students: tuple[Student, ...]
+    n_groups: int
+    categories: tuple[Category, ...]
+    units: tuple[Unit, ...]
+    aparts: tuple[tuple[int, int], ...]
+    """Pairs of unit indices (lower first) that must be in different groups."""
+    requests: Requests = field(default_factory=Requests)
+    """The requests as given, for messages and for the validator's student-level checks."""
+
+    @property
+    def n_students(self) -> int:
+        return len(self.students)
+
+    @property
+    def size_min(self) -> int:
+        return self.n_students // self.n_groups
+
+    @property
+    def size_max(self) -> int:
+        return -(-self.n_students // self.n_groups)
+
+    def band(self, category: int) -> tuple[int, int]:
+        """The (floor, ceil) of a category's ideal count per group."""
+        ideal = self.categories[category].total / self.n_groups
+        return floor(ideal), ceil(ideal)
+
+    def unit_of_student(self) -> tuple[int, ...]:
+        """For each student index, the index of its unit."""
+        owner = [0] * self.n_students
+        for unit in self.units:
+            for member in unit.members:
+                owner[member] = unit.index
+        return tuple(owner)
+
+
+class Status(Enum):
+    """How the search ended."""
+
+    OPTIMAL = "optimal"
+    """The solver proved no better balance exists."""
+    FEASIBLE = "feasible"
+    """Rosters found, not proven best (time limit or interruption)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The result of a solve: a group for every student, and what the solver could say of it."""
+
+    groups: tuple[int, ...]
+    """0-based group of each student, by Student.index."""
+    status: Status
+    objective: int
+    """Total distance outside the bands, as the solver counted it."""
+    bound: int
+    """The best lower bound the solver proved on that objective."""
+    wall_time: float
+    """Seconds spent solving."""
+    interrupted: bool = False
+    """True when the user stopped the search (Ctrl-C) and the best rosters so far were kept."""
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.status is Status.OPTIMAL
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """The yardstick of REFERENCE.md, recomputed from an assignment without the solver."""
+
+    sizes: tuple[int, ...]
+    """Students per group."""
+    counts: tuple[tuple[int, ...], ...]
+    """counts[g][c]: students of category c in group g."""
+    out_of_band: int
+    """(group, category) cells outside [floor, ceil] of the ideal."""
+    excess: int
+    """Sum over cells of the distance outside the band (the solver's objective)."""
+    total_deviation: float
+    """Sum over cells of |count - ideal|."""
+    least_total_deviation: float
+    """The least total deviation any assignment could reach."""
+    max_deviation: float
+    size_spread: int
+    """Largest group size minus smallest."""
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A hard rule that an assignment breaks, in words a person reads."""
+
+    rule: str
+    """One of: "assigned", "size", "lock", "apart", "pin"."""
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the validator found: hard-rule violations (none, for a valid roster) and balance."""
+
+    violations: tuple[Violation, ...]
+    balance: Balance
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
