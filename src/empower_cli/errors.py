@@ -51,6 +51,12 @@ class OutputError(EmpowerError):
     exit_code = 6
 
 
+class InternalError(EmpowerError):
+    """empower itself went wrong (for example, rosters that break a rule): a bug to report."""
+
+    exit_code = 70
+
+
 EXIT_CODES: tuple[tuple[int, str], ...] = (
     (0, "rosters written"),
     (UsageError.exit_code, "usage error (a bad option or option value)"),

@@ -1,0 +1,144 @@
+"""The `empower` command line: parse options, run the job, map errors to exit codes.
+
+Only typer and the project's light modules are imported at start-up; pandas and ortools load
+inside the commands that need them, so `empower --help` and `--version` stay quick.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from empower_cli import __version__
+from empower_cli.errors import EXIT_CODES, EmpowerError
+
+_EXIT_TABLE = "\b\n" + "\n".join(f"{code}  {meaning}" for code, meaning in EXIT_CODES)
+
+app = typer.Typer(
+    name="empower",
+    help="Form balanced peer-mentorship groups from a sign-up CSV.",
+    epilog=f"Exit codes:\n\n{_EXIT_TABLE}",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"empower {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_show_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Form balanced peer-mentorship groups from a sign-up CSV."""
+
+
+@app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
+def assign(
+    signups: Annotated[Path, typer.Argument(help="The sign-up CSV exported from your form.")],
+    groups: Annotated[
+        int | None, typer.Option("--groups", "-g", help="Number of groups.", show_default=False)
+    ] = None,
+    group_size: Annotated[
+        int | None,
+        typer.Option(
+            "--group-size",
+            "-s",
+            help="Target group size when --groups is not given (default 16); "
+            "sizes differ by at most one.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("rosters"),
+    lock: Annotated[
+        Path | None,
+        typer.Option(help="CSV of pairs who must share a group (two columns of student keys).")
+    ] = None,
+    apart: Annotated[
+        Path | None, typer.Option(help="CSV of pairs who must not share a group.")
+    ] = None,
+    pin: Annotated[
+        Path | None, typer.Option(help="CSV of student key, group number (1 to the group count).")
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            metavar="FIELD=HEADER",
+            help="Map a field (id, name, email, year, interests) to a header; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for the search; same seed, same rosters.")] = 0,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            metavar="SECONDS",
+            min=0.1,
+            help="Longest search; it stops as soon as the best balance is proven.",
+        ),
+    ] = 60.0,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Search threads (0: one per core).")
+    ] = 0,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing output folder.")
+    ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="Encoding of the sign-up file (detected when not given).",
+                     show_default=False),
+    ] = None,
+    delimiter: Annotated[
+        str | None,
+        typer.Option(help="Cell delimiter: ',', ';' or 'tab' (detected when not given).",
+                     show_default=False),
+    ] = None,
+) -> None:
+    """Assign every student to a balanced group and write the rosters."""
+    from rich.console import Console
+
+    from empower_cli.pipeline import AssignOptions
+    from empower_cli.pipeline import assign as run
+
+    options = AssignOptions(
+        signups=signups,
+        out=out,
+        groups=groups,
+        group_size=group_size,
+        lock=lock,
+        apart=apart,
+        pin=pin,
+        columns=tuple(column or ()),
+        seed=seed,
+        time_limit=time_limit,
+        workers=workers,
+        force=force,
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+    err = Console(stderr=True, highlight=False)
+    try:
+        run(options, out=Console(highlight=False), err=err)
+    except EmpowerError as error:
+        err.print(f"error: {error.message}", markup=False, style="bold red", soft_wrap=True)
+        raise typer.Exit(error.exit_code) from None
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,360 @@
+"""The output folder: rosters as CSV files people open in Excel, a summary and a manifest.
+
+Everything comes from the records (the Cohort keeps the original headers and cells); the sign-up
+file is never read again. Every CSV is UTF-8 with a byte-order mark, comma-delimited, "\\n" line
+endings, minimal quoting, and injection-safe: a cell (header included) that a spreadsheet would run
+as a formula gets a leading `'`.
+
+The folder appears all at once or not at all: files are written and synced in a hidden temporary
+folder beside the target, which is then renamed into place. With --force, an earlier run's folder is
+moved aside, the new one renamed in, and the old one deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from empower_cli.errors import OutputError
+from empower_cli.records import YEARS, Assignment, Cohort, Problem, Verdict
+
+ASSIGNMENTS = "assignments.csv"
+SUMMARY = "summary.csv"
+MANIFEST = "manifest.json"
+GROUP_HEADER = "group"
+
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP), with the
+#: full-width forms of = + - @.
+_FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
+#: Characters that force a CSV field into quotes.
+_NEEDS_QUOTES = frozenset(',"\r\n')
+#: Names empower writes into an output folder; --force only replaces a folder holding nothing else.
+_OWN_FILE = re.compile(r"(assignments|summary)\.csv|manifest\.json|group-[0-9]{2,}\.csv")
+
+
+# --- cells and CSV text -------------------------------------------------------------------------
+
+
+def escape_cell(cell: str) -> str:
+    """The cell with a leading `'` when a spreadsheet would read it as a formula."""
+    if cell and cell[0] in _FORMULA_STARTS:
+        return "'" + cell
+    return cell
+
+
+def _csv_field(cell: str) -> str:
+    if _NEEDS_QUOTES.isdisjoint(cell):
+        return cell
+    return '"' + cell.replace('"', '""') + '"'
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    if len(cells) == 1 and not cells[0]:
+        return '""\n'  # a lone empty cell would otherwise read back as a blank line
+    return ",".join(_csv_field(escape_cell(cell)) for cell in cells) + "\n"
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A whole CSV file: BOM, escaped and minimally quoted cells, "\\n" line endings."""
+    lines = [_csv_line(header)]
+    lines.extend(_csv_line(row) for row in rows)
+    return "".join(lines).encode("utf-8-sig")
+
+
+# --- file contents ------------------------------------------------------------------------------
+
+
+def group_header(headers: Sequence[str]) -> str:
+    """`group`, or `group (empower)` (then `group (empower 2)`, ...) when the input has it."""
+    taken = {header.strip().casefold() for header in headers}
+    name, n = GROUP_HEADER, 1
+    while name.casefold() in taken:
+        name = f"{GROUP_HEADER} (empower)" if n == 1 else f"{GROUP_HEADER} (empower {n})"
+        n += 1
+    return name
+
+
+def group_file_name(group: int, n_groups: int) -> str:
+    """`group-01.csv` for 0-based `group`, zero-padded so that names sort in group order."""
+    width = max(2, len(str(n_groups)))
+    return f"group-{group + 1:0{width}d}.csv"
+
+
+def _check_shapes(
+    cohort: Cohort, problem: Problem, assignment: Assignment, verdict: Verdict
+) -> None:
+    """Catch records that do not belong together before anything is written."""
+    n, g = len(cohort.rows), problem.n_groups
+    if len(cohort.students) != n or len(assignment.groups) != n:
+        raise ValueError("cohort rows, students and assignment differ in length")
+    if any(len(row) != len(cohort.headers) for row in cohort.rows):
+        raise ValueError("a cohort row does not match the headers in length")
+    if any(not 0 <= group < g for group in assignment.groups):
+        raise ValueError("an assignment group is outside 0..n_groups-1")
+    balance = verdict.balance
+    if len(balance.sizes) != g or len(balance.counts) != g:
+        raise ValueError("balance sizes or counts do not have one entry per group")
+    if any(len(row) != len(problem.categories) for row in balance.counts):
+        raise ValueError("balance counts do not align with the problem's categories")
+
+
+def _assignment_files(cohort: Cohort, problem: Problem, assignment: Assignment) -> dict[str, bytes]:
+    header = (*cohort.headers, group_header(cohort.headers))
+    labelled = [
+        (*row, str(group + 1)) for row, group in zip(cohort.rows, assignment.groups, strict=True)
+    ]
+    files = {ASSIGNMENTS: csv_bytes(header, labelled)}
+    members: list[list[tuple[str, ...]]] = [[] for _ in range(problem.n_groups)]
+    for row, group in zip(labelled, assignment.groups, strict=True):
+        members[group].append(row)
+    for group, rows in enumerate(members):
+        files[group_file_name(group, problem.n_groups)] = csv_bytes(header, rows)
+    return files
+
+
+def summary_columns(
+    cohort: Cohort, problem: Problem, assignment: Assignment, verdict: Verdict
+) -> list[tuple[str, tuple[int, ...]]]:
+    """(header, count per group) for each class year in YEARS order, then each interest.
+
+    Counts come from the verdict, matched to the problem's categories by family and name; a year or
+    interest with no category is counted from the students (it is 0 for a year nobody is in).
+    """
+    where = {(c.family, c.name): i for i, c in enumerate(problem.categories)}
+    wanted = [("year", year) for year in YEARS] + [("interest", name) for name in cohort.interests]
+    columns: list[tuple[str, tuple[int, ...]]] = []
+    for family, name in wanted:
+        index = where.get((family, name))
+        if index is None:
+            counts = _count_students(cohort, problem, assignment, family, name)
+        else:
+            counts = tuple(row[index] for row in verdict.balance.counts)
+        columns.append((name, counts))
+    return columns
+
+
+def _count_students(
+    cohort: Cohort, problem: Problem, assignment: Assignment, family: str, name: str
+) -> tuple[int, ...]:
+    counts = [0] * problem.n_groups
+    for student in cohort.students:
+        if (student.year == name) if family == "year" else (name in student.interests):
+            counts[assignment.groups[student.index]] += 1
+    return tuple(counts)
+
+
+def _summary_file(
+    cohort: Cohort, problem: Problem, assignment: Assignment, verdict: Verdict
+) -> bytes:
+    columns = summary_columns(cohort, problem, assignment, verdict)
+    header = ["group", "size", *(name for name, _ in columns)]
+    rows = [
+        [str(group + 1), str(size), *(str(counts[group]) for _, counts in columns)]
+        for group, size in enumerate(verdict.balance.sizes)
+    ]
+    return csv_bytes(header, rows)
+
+
+def manifest_bytes(manifest: Mapping[str, object]) -> bytes:
+    """The manifest as sorted, indented JSON with a trailing newline."""
+    text = json.dumps(dict(manifest), sort_keys=True, indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def build_files(
+    *,
+    cohort: Cohort,
+    problem: Problem,
+    assignment: Assignment,
+    verdict: Verdict,
+    manifest: Mapping[str, object],
+) -> dict[str, bytes]:
+    """Every output file's name and bytes, in the order they are listed to the user."""
+    _check_shapes(cohort, problem, assignment, verdict)
+    files = _assignment_files(cohort, problem, assignment)
+    files[SUMMARY] = _summary_file(cohort, problem, assignment, verdict)
+    files[MANIFEST] = manifest_bytes(manifest)
+    return files
+
+
+# --- the folder ---------------------------------------------------------------------------------
+
+
+def _exists_message(out: Path) -> str:
+    return (
+        f"{out}: the output folder already exists; use --force to replace it, "
+        "or --out to choose another."
+    )
+
+
+def _holds_foreign_entries(folder: Path, out: Path) -> bool:
+    """True when `folder` holds anything empower does not write (so --force must not delete it)."""
+    try:
+        with os.scandir(folder) as entries:
+            return any(
+                not (_OWN_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False))
+                for entry in entries
+            )
+    except OSError as error:
+        raise OutputError(f"{out}: the folder cannot be read ({_reason(error)}).") from None
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return type(error).__name__
+
+
+def prepare_output_dir(out: Path, *, force: bool) -> None:
+    """Refuse early (before solving) an output folder that cannot be written. Creates nothing.
+
+    Raises OutputError when `out` exists and `force` is False, when it exists and is not a folder,
+    when --force would delete files empower did not write, or when its parent folder is missing or
+    not writable.
+    """
+    try:
+        _check_output_dir(out, force=force)
+    except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop, on Python 3.11
+        raise OutputError(f"{out}: the folder cannot be checked ({_reason(error)}).") from None
+
+
+def _check_output_dir(out: Path, *, force: bool) -> None:
+    target = out.resolve()
+    if target.exists():
+        if not target.is_dir():
+            raise OutputError(
+                f"{out}: this is a file, not a folder; use --out to choose a folder name."
+            )
+        if not force:
+            raise OutputError(_exists_message(out))
+        if _holds_foreign_entries(target, out):
+            raise OutputError(
+                f"{out}: the folder holds files empower did not write, so --force will not "
+                "replace it; use --out to choose another folder."
+            )
+    parent = target.parent
+    shown = out.parent
+    if not parent.exists():
+        raise OutputError(
+            f"{out}: the folder {shown} does not exist; create it first, "
+            "or use --out to choose another place."
+        )
+    if not parent.is_dir():
+        raise OutputError(f"{out}: {shown} is not a folder; use --out to choose another place.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"{out}: cannot write in the folder {shown} (permission denied); "
+            "use --out to choose another place."
+        )
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write, flush and sync one file."""
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make a folder's entries durable (a no-op where folders cannot be opened, e.g. Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _swap_in(staging: Path, target: Path, out: Path) -> None:
+    """Rename `staging` to `target`; an existing `target` is moved aside, then deleted."""
+    aside: Path | None = None
+    if target.exists():
+        aside = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
+        target.rename(aside)
+    try:
+        staging.rename(target)
+    except BaseException:  # Ctrl-C included: never leave the earlier rosters moved aside
+        if aside is not None:
+            _put_back(aside, target, out)
+        raise
+    _sync_dir(target.parent)
+    if aside is not None:
+        try:
+            shutil.rmtree(aside)
+        except OSError as error:
+            raise OutputError(
+                f"{out}: the new rosters are in place, but the previous ones could not be "
+                f"deleted from {aside} ({_reason(error)}); delete that folder by hand."
+            ) from None
+
+
+def _put_back(aside: Path, target: Path, out: Path) -> None:
+    """Return an earlier run's folder to its place after the new one failed to go in."""
+    try:
+        aside.rename(target)
+    except OSError as error:
+        raise OutputError(
+            f"{out}: the rosters could not be written, and the previous ones are now in {aside} "
+            f"({_reason(error)}); rename that folder back by hand."
+        ) from None
+
+
+def write_outputs(
+    out: Path,
+    *,
+    cohort: Cohort,
+    problem: Problem,
+    assignment: Assignment,
+    verdict: Verdict,
+    manifest: Mapping[str, object],
+    force: bool,
+) -> list[Path]:
+    """Write the output folder atomically and return the paths of the files written, in order.
+
+    Raises OutputError (exit 6) when the folder cannot be written; then nothing has changed: no
+    half-written folder and no temporary folder is left behind, and an earlier run's folder is
+    still in place.
+    """
+    try:
+        files = build_files(
+            cohort=cohort,
+            problem=problem,
+            assignment=assignment,
+            verdict=verdict,
+            manifest=manifest,
+        )
+    except UnicodeEncodeError:  # a lone surrogate that slipped through reading; name no data
+        raise OutputError(
+            f"{out}: a cell holds characters that cannot be written as UTF-8; nothing was written."
+        ) from None
+    prepare_output_dir(out, force=force)  # again: the folder may have appeared while solving
+    staging: Path | None = None
+    try:
+        target = out.resolve()
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        for name, data in files.items():
+            _write_file(staging / name, data)
+        _sync_dir(staging)
+        _swap_in(staging, target, out)
+    except OSError as error:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(
+            f"{out}: the rosters could not be written ({_reason(error)}); nothing was changed."
+        ) from None
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out / name for name in files]

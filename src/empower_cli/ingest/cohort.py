@@ -1,0 +1,104 @@
+"""From a sign-up file to a Cohort: columns found, keys checked, years and interests normalised."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from empower_cli.errors import InputError
+from empower_cli.ingest.columns import find_columns
+from empower_cli.ingest.interests import collect_interests, interest_warnings
+from empower_cli.ingest.read import Table, read_table
+from empower_cli.ingest.text import clean, plural, quote
+from empower_cli.ingest.years import normalise_years
+from empower_cli.records import Cohort, Student
+
+
+def key_of(cell: str, *, by_email: bool) -> str:
+    """A student key as cells are compared: the id stripped, or the email stripped and folded."""
+    text = clean(cell)
+    return text.casefold() if by_email else text
+
+
+def _keys(table: Table, positions: Mapping[str, int]) -> list[str]:
+    """Each student's key; an InputError for an empty key or a student who signed up twice."""
+    by_email = "id" not in positions
+    position = positions["email"] if by_email else positions["id"]
+    header = quote(clean(table.headers[position]))
+    written = table.frame[position].map(clean)
+    keys = written.str.casefold() if by_email else written
+    what = "email" if by_email else "student id"
+    empty = keys[keys == ""]
+    if not empty.empty:
+        raise InputError(
+            f"{table.source}: row {empty.index[0]}, column {header}: the {what} is empty; "
+            "every student needs one."
+        )
+    repeats = keys[keys.duplicated(keep="first")]
+    if not repeats.empty:
+        second = int(repeats.index[0])
+        first = int(keys[keys == repeats.iloc[0]].index[0])
+        shown = [quote(str(written.loc[first])), quote(str(written.loc[second]))]
+        same = shown[0] if shown[0] == shown[1] else f"{shown[0]} and {shown[1]}"
+        others = repeats.nunique() - 1
+        more = (
+            f" {plural(others, 'other student')} also "
+            f"{'appears' if others == 1 else 'appear'} more than once."
+            if others
+            else ""
+        )
+        raise InputError(
+            f"{table.source}: rows {first} and {second}, column {header}: the same student "
+            f"signed up twice ({same}); keep one of the rows and run again.{more}"
+        )
+    return [str(key) for key in keys.tolist()]
+
+
+def _cleaned(frame: pd.DataFrame, position: int | None) -> list[str]:
+    """A column's cells cleaned for parsing, or empty strings when there is no such column."""
+    if position is None:
+        return [""] * len(frame)
+    return [str(cell) for cell in frame[position].map(clean).tolist()]
+
+
+def load_cohort(
+    path: Path,
+    *,
+    columns: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Cohort:
+    """Read and check a sign-up file; an InputError (exit 3) says what to fix and where."""
+    table = read_table(path, encoding=encoding, delimiter=delimiter)
+    positions = find_columns(table.source, table.headers, columns)
+    rows = table.row_numbers
+    keys = _keys(table, positions)
+    year_header = clean(table.headers[positions["year"]])
+    years = normalise_years(table.source, year_header, table.cells(positions["year"]), rows)
+    interests = collect_interests(table.cells(positions["interests"]))
+    names = _cleaned(table.frame, positions.get("name"))
+    students = tuple(
+        Student(
+            index=index,
+            row=rows[index],
+            key=keys[index],
+            name=names[index],
+            year=years[index],
+            interests=interests.chosen[index],
+        )
+        for index in range(len(rows))
+    )
+    return Cohort(
+        source=table.source,
+        sha256=table.sha256,
+        headers=table.headers,
+        rows=table.raw_rows(),
+        students=students,
+        interests=interests.labels,
+        mapping=tuple((field, table.headers[position]) for field, position in positions.items()),
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        warnings=(*table.warnings, *interest_warnings(table.source, interests, rows)),
+    )

@@ -1,0 +1,158 @@
+"""Finding the columns a sign-up file holds, by header and never by position."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from empower_cli.errors import InputError, UsageError
+from empower_cli.ingest.text import clean, column_phrase, fold, join_words, quote
+from empower_cli.records import FIELDS
+
+#: How messages name each field.
+FIELD_WORDS: dict[str, str] = {
+    "id": "the student id",
+    "name": "the name",
+    "email": "the email",
+    "year": "the class year",
+    "interests": "the interests",
+}
+
+#: Headers recognised for each field, as `header_key` writes them.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("studentid", "id", "sid", "studentnumber"),
+    "name": ("name", "fullname", "studentname"),
+    "email": ("email", "emailaddress"),
+    "year": ("year", "classyear", "class", "yearinschool"),
+    "interests": ("interests", "interest", "topics"),
+}
+
+#: Words that make a header worth suggesting for a field that was not found.
+_HINTS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "number"),
+    "name": ("name",),
+    "email": ("mail",),
+    "year": ("year", "class"),
+    "interests": ("interest", "topic"),
+}
+
+_IGNORED = re.compile(r"[\s_\-\u2010\u2011\u2012\u2013\u2014]+")
+
+
+def header_key(header: str) -> str:
+    """A header as columns are compared: case, spaces, underscores and hyphens ignored."""
+    return _IGNORED.sub("", fold(header))
+
+
+def column_option(field: str, header: str) -> str:
+    """The command-line option that maps `field` to `header`."""
+    escaped = header.replace('"', '\\"')
+    return f'--column {field}="{escaped}"'
+
+
+def parse_column_option(values: Sequence[str]) -> dict[str, str]:
+    """["year=Class year", ...] -> {"year": "Class year", ...}; a UsageError for a bad item."""
+    mapping: dict[str, str] = {}
+    for item in values:
+        name, equals, header = item.partition("=")
+        field = name.strip().casefold()
+        header = header.strip()
+        if len(header) >= 2 and header[0] == header[-1] and header[0] in "\"'":
+            header = header[1:-1].strip()
+        if not equals or not field or not header:
+            raise UsageError(
+                f"--column {quote(item)} is not FIELD=HEADER; "
+                f"write for example {column_option('year', 'Class year')}."
+            )
+        if field not in FIELDS:
+            raise UsageError(
+                f"--column {quote(item)}: {quote(name.strip())} is not a field empower knows; "
+                f"the fields are {join_words(FIELDS, 'and')}."
+            )
+        if field in mapping and header_key(mapping[field]) != header_key(header):
+            raise UsageError(
+                f"--column names two headers for {field}: "
+                f"{quote(mapping[field])} and {quote(header)}; keep one."
+            )
+        mapping[field] = header
+    return mapping
+
+
+def _header_list(headers: Sequence[str]) -> str:
+    return ", ".join(quote(clean(header)) for header in headers)
+
+
+def _suggestion(field: str, headers: Sequence[str], taken: set[int]) -> str:
+    """The option to show for a missing field, with the likeliest header or a placeholder."""
+    for position, header in enumerate(headers):
+        key = header_key(header)
+        if position not in taken and key and any(word in key for word in _HINTS[field]):
+            return column_option(field, clean(header))
+    return column_option(field, "HEADER")
+
+
+def _missing(source: str, field: str, headers: Sequence[str], taken: set[int]) -> InputError:
+    what = "a student id or email" if field == "id" else FIELD_WORDS[field]
+    why = ", which empower needs to tell students apart" if field == "id" else ""
+    return InputError(
+        f"{source}: no column holds {what}{why}. The headers are: {_header_list(headers)}. "
+        f"Say which one does with {_suggestion(field, headers, taken)}."
+    )
+
+
+def _two(source: str, field: str, headers: Sequence[str], matches: Sequence[int]) -> InputError:
+    places = [f"{quote(clean(headers[p]))} in {column_phrase(p)}" for p in matches]
+    return InputError(
+        f"{source}: {len(matches)} columns could hold {FIELD_WORDS[field]}: "
+        f"{join_words(places)}. The headers are: {_header_list(headers)}. "
+        f"Choose one with {column_option(field, clean(headers[matches[0]]))}."
+    )
+
+
+def _mapped(source: str, field: str, wanted: str, headers: Sequence[str]) -> int:
+    """The position of the header that `--column field=wanted` names."""
+    keys = [header_key(header) for header in headers]
+    matches = [p for p, key in enumerate(keys) if key == header_key(wanted)]
+    if not matches:
+        raise InputError(
+            f"{source}: {column_option(field, wanted)} matches no header. "
+            f"The headers are: {_header_list(headers)}."
+        )
+    if len(matches) > 1:
+        places = [f"{quote(clean(headers[p]))} in {column_phrase(p)}" for p in matches]
+        raise InputError(
+            f"{source}: {column_option(field, wanted)} matches {len(matches)} headers, "
+            f"{join_words(places)}; rename one of them."
+        )
+    return matches[0]
+
+
+def find_columns(
+    source: str, headers: Sequence[str], columns: Mapping[str, str] | None = None
+) -> dict[str, int]:
+    """Field -> 0-based column position for every field found, in FIELDS order."""
+    found: dict[str, int] = {}
+    for field, wanted in (columns or {}).items():
+        if field not in FIELDS:
+            raise UsageError(
+                f"--column: {quote(field)} is not a field empower knows; "
+                f"the fields are {join_words(FIELDS, 'and')}."
+            )
+        found[field] = _mapped(source, field, wanted, headers)
+    claimed = set(found.values())
+    keys = [header_key(header) for header in headers]
+    for field in FIELDS:
+        if field in found:
+            continue
+        matches = [p for p, key in enumerate(keys) if key in ALIASES[field] and p not in claimed]
+        if len(matches) > 1:
+            raise _two(source, field, headers, matches)
+        if matches:
+            found[field] = matches[0]
+    taken = set(found.values())
+    if "id" not in found and "email" not in found:
+        raise _missing(source, "id", headers, taken)
+    for field in ("year", "interests"):
+        if field not in found:
+            raise _missing(source, field, headers, taken)
+    return {field: found[field] for field in FIELDS if field in found}

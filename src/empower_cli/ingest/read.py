@@ -1,0 +1,313 @@
+"""From a file's bytes to rows of text: encoding, delimiter, blank rows, header checks.
+
+The rows are tokenised with the `csv` module rather than `pandas.read_csv`, because pandas renames
+duplicate headers, pads short rows and cannot say which spreadsheet row a ragged line is; the
+checked rows then become a DataFrame of text for the column work.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+import pandas as pd
+
+from empower_cli.errors import InputError, UsageError
+from empower_cli.ingest.text import clean, column_phrase, delimiter_name, join_words, quote
+
+_CANDIDATES: tuple[str, ...] = (",", ";", "\t")
+_LOOKAHEAD = 20
+"""How many rows after the header must split like it when several delimiters could apply."""
+_ZIP_MAGIC = b"PK\x03\x04"
+_NOT_CONTENT = re.compile(r'[,;\t"]')
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """How a message tells the user to name the encoding or the delimiter."""
+
+    encoding: str
+    delimiter: str
+
+
+SIGNUP_ADVICE = Advice(
+    encoding="name the right one with --encoding (for example --encoding latin-1)",
+    delimiter="name it with --delimiter (for example --delimiter ';')",
+)
+REQUEST_ADVICE = Advice(
+    encoding='save it as "CSV UTF-8" and run again',
+    delimiter="save it with commas between the cells and run again",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """A text file split into rows, blank rows dropped."""
+
+    source: str
+    sha256: str
+    encoding: str
+    delimiter: str
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    """(spreadsheet row number, cells as read) for every row that is not blank."""
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Table:
+    """A file with one header row and rows of equal width, every cell as text."""
+
+    source: str
+    sha256: str
+    encoding: str
+    delimiter: str
+    headers: tuple[str, ...]
+    frame: pd.DataFrame
+    """Cells as read; columns are 0-based positions, the index holds spreadsheet row numbers."""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def row_numbers(self) -> list[int]:
+        """The spreadsheet row of each data row, in file order."""
+        return [int(row) for row in self.frame.index]
+
+    def cells(self, position: int) -> list[str]:
+        """The cells of one column, as read."""
+        return [str(cell) for cell in self.frame[position].tolist()]
+
+    def raw_rows(self) -> tuple[tuple[str, ...], ...]:
+        """Every data row's cells, as read."""
+        return tuple(tuple(str(cell) for cell in row) for row in self.frame.itertuples(index=False))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or an InputError that says why they cannot be had."""
+    source = str(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file.") from None
+    except IsADirectoryError:
+        raise InputError(f"{source}: this is a folder, not a file.") from None
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise InputError(f"{source}: cannot be read ({reason}).") from None
+
+
+def check_encoding_option(encoding: str) -> str:
+    """Python's name for `encoding`, or a UsageError."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise UsageError(
+            f"--encoding {quote(encoding)} is not an encoding Python knows "
+            "(try utf-8, utf-8-sig, utf-16 or cp1252)."
+        ) from None
+
+
+def check_delimiter_option(delimiter: str) -> str:
+    """The one-character delimiter that `delimiter` names, or a UsageError."""
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
+    value = named.get(delimiter.casefold(), delimiter)
+    if len(value) != 1 or value in '"\r\n':
+        raise UsageError(
+            f"--delimiter {quote(delimiter)} cannot split cells; "
+            "give one character, such as ',' or ';', or the word 'tab'."
+        )
+    return value
+
+
+def decode(data: bytes, source: str, encoding: str | None, advice: Advice) -> tuple[str, str, str]:
+    """(text, encoding used, warning or "") for the file's bytes."""
+    if encoding is not None:
+        name = check_encoding_option(encoding)
+        try:
+            return data.decode(name).removeprefix("\ufeff"), name, ""
+        except UnicodeDecodeError as error:
+            row = data[: error.start].count(b"\n") + 1
+            raise InputError(
+                f"{source}: the file is not valid {encoding} text: row {row} holds a byte that "
+                f"cannot be read as {encoding}; {advice.encoding}."
+            ) from None
+    if data.startswith(_ZIP_MAGIC):
+        raise InputError(
+            f"{source}: the file is a workbook or another zip archive, not CSV text; "
+            'save it as "CSV UTF-8" and run again.'
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16", ""
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{source}: the file starts like UTF-16 text but cannot be read as it; "
+                f"{advice.encoding}."
+            ) from None
+    if b"\x00" in data:
+        raise InputError(
+            f"{source}: the file holds NUL bytes, so it is not UTF-8 or Windows text; "
+            f"{advice.encoding} (UTF-16 without a byte-order mark is utf-16-le)."
+        )
+    name = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    try:
+        return data.decode(name), name, ""
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{source}: the file is neither UTF-8 nor Windows-1252 (cp1252) text; "
+            f"{advice.encoding}."
+        ) from None
+    warning = (
+        f"{source}: the file is not valid UTF-8, so it was read as Windows-1252 (cp1252); "
+        "if accented letters look wrong, name the right encoding with --encoding."
+    )
+    return text, "cp1252", warning
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return all(not clean(cell) for cell in cells)
+
+
+def _split(text: str, delimiter: str, source: str) -> list[tuple[int, list[str]]]:
+    """Every row with its spreadsheet number (1-based), blank rows dropped."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if not _is_blank(cells):
+                rows.append((number, cells))
+    except csv.Error as error:
+        raise InputError(f"{source}: row {number + 1} cannot be read ({error}).") from None
+    return rows
+
+
+def _widths(text: str, delimiter: str) -> list[int]:
+    """Cell counts of the first non-blank rows when split on `delimiter`."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = (cells for cells in reader if not _is_blank(cells))
+    widths: list[int] = []
+    # On a csv.Error the rows read so far still count; _split reports the error with its row.
+    with contextlib.suppress(csv.Error):
+        widths.extend(len(cells) for cells in islice(rows, _LOOKAHEAD + 1))
+    return widths
+
+
+def detect_delimiter(text: str, source: str, advice: Advice) -> str:
+    """The delimiter that splits the first row, checked against the rows after it."""
+    if not clean(_NOT_CONTENT.sub("", text)):
+        return ","  # nothing but blank rows: the file is empty whatever splits it
+    widths = {delimiter: _widths(text, delimiter) for delimiter in _CANDIDATES}
+    splitting = [d for d in _CANDIDATES if widths[d] and widths[d][0] > 1]
+    if len(splitting) == 1:
+        return splitting[0]
+    if not splitting:
+        raise InputError(
+            f"{source}: cannot tell the delimiter: the first row holds no comma, semicolon "
+            f"or tab; {advice.delimiter}."
+        )
+    steady = [d for d in splitting if all(w == widths[d][0] for w in widths[d][1:])]
+    if len(steady) == 1:
+        return steady[0]
+    names = [f"a {delimiter_name(d)}" for d in (steady or splitting)]
+    raise InputError(
+        f"{source}: cannot tell the delimiter: the rows split the same way on "
+        f"{join_words(names)}; {advice.delimiter}."
+    )
+
+
+def read_records(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    advice: Advice = SIGNUP_ADVICE,
+) -> Records:
+    """The non-blank rows of a delimited text file, with its encoding, delimiter and hash."""
+    source = str(path)
+    data = read_bytes(path)
+    text, used, warning = decode(data, source, encoding, advice)
+    text = text.removeprefix("\ufeff")
+    if delimiter is None:
+        chosen = detect_delimiter(text, source, advice)
+    else:
+        chosen = check_delimiter_option(delimiter)
+    rows = tuple((number, tuple(cells)) for number, cells in _split(text, chosen, source))
+    return Records(
+        source=source,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=used,
+        delimiter=chosen,
+        rows=rows,
+        warnings=(warning,) if warning else (),
+    )
+
+
+def _check_headers(source: str, headers: tuple[str, ...]) -> None:
+    """An InputError for the first header that appears twice (empty headers aside)."""
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        text = clean(header)
+        if not text:
+            continue
+        if text in seen:
+            raise InputError(
+                f"{source}: the header {quote(text)} appears twice, in "
+                f"{column_phrase(seen[text])} and {column_phrase(position)}; "
+                "rename or delete one of them."
+            )
+        seen[text] = position
+
+
+def _check_widths(records: Records, width: int) -> None:
+    """An InputError for the first row whose cell count differs from the header's."""
+    for number, cells in records.rows[1:]:
+        if len(cells) != width:
+            raise InputError(
+                f"{records.source}: row {number} has {len(cells)} cells but the header row has "
+                f"{width}; check that row for a stray {delimiter_name(records.delimiter)} "
+                "or an unclosed quote."
+            )
+
+
+def read_table(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Table:
+    """A sign-up file as a header plus rows of equal width; an InputError when it is not one."""
+    records = read_records(path, encoding=encoding, delimiter=delimiter)
+    source = records.source
+    if not records.rows:
+        raise InputError(f"{source}: the file is empty.")
+    _, headers = records.rows[0]
+    _check_headers(source, headers)
+    if len(records.rows) == 1:
+        raise InputError(f"{source}: the file has a header row but no rows of sign-ups below it.")
+    _check_widths(records, len(headers))
+    body = records.rows[1:]
+    frame = pd.DataFrame(
+        [list(cells) for _, cells in body],
+        columns=pd.RangeIndex(len(headers)),
+        index=pd.Index([number for number, _ in body]),
+        dtype=str,
+    )
+    return Table(
+        source=source,
+        sha256=records.sha256,
+        encoding=records.encoding,
+        delimiter=records.delimiter,
+        headers=headers,
+        frame=frame,
+        warnings=records.warnings,
+    )

@@ -1,0 +1,74 @@
+"""Cleaning cells for parsing, and the small phrases that messages share."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+#: Invisible characters that are never part of a value: removed wherever they occur.
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+#: Joiners matter inside some scripts' words, so they are only trimmed at the ends.
+_END_JOINERS = "\u200c\u200d"
+_SPACES = re.compile(r"\s+")
+
+DELIMITER_NAMES: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def clean(cell: str) -> str:
+    """A cell as parsing sees it: invisible characters gone, spaces trimmed and collapsed."""
+    text = _INVISIBLE.sub("", cell)
+    text = _SPACES.sub(" ", text).strip()
+    return text.strip(_END_JOINERS).strip()
+
+
+def fold(cell: str) -> str:
+    """A cleaned cell in a form for comparing: Unicode NFKC, case-folded."""
+    return clean(unicodedata.normalize("NFKC", clean(cell)).casefold())
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """`text` in single quotes for a message, shortened when very long."""
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f"'{text}'"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 student', '2 students'."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def join_words(items: Sequence[str], last: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def rows_phrase(rows: Sequence[int], limit: int = 5) -> str:
+    """'row 5', 'rows 5 and 9', 'rows 2, 3, 4, 5, 6 and 3 more'."""
+    shown = [str(row) for row in rows[:limit]]
+    if len(rows) > limit:
+        shown.append(f"{len(rows) - limit} more")
+    return f"{'row' if len(rows) == 1 else 'rows'} {join_words(shown)}"
+
+
+def column_letter(position: int) -> str:
+    """The spreadsheet letter of a 0-based column position: 0 -> A, 27 -> AB."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def column_phrase(position: int) -> str:
+    """'column 3 (C)' for a 0-based position."""
+    return f"column {position + 1} ({column_letter(position)})"
+
+
+def delimiter_name(delimiter: str) -> str:
+    """'comma', 'semicolon', 'tab', or the character quoted."""
+    return DELIMITER_NAMES.get(delimiter, quote(delimiter))

@@ -1,0 +1,31 @@
+"""The CP-SAT counting model, one module per rule family.
+
+`build` wires them: each family adds its constraints to the shared CountVars, and balance returns
+the objective terms. A new rule is a new module here plus its check in validate.py.
+"""
+
+from __future__ import annotations
+
+from empower_cli.model.aparts import add_aparts
+from empower_cli.model.assignment import add_every_unit_placed
+from empower_cli.model.balance import add_balance
+from empower_cli.model.kinds import Block, Kind, kinds_of, whole
+from empower_cli.model.pins import add_pins
+from empower_cli.model.sizes import add_sizes
+from empower_cli.model.symmetry import add_symmetry_breaking
+from empower_cli.model.variables import CountVars
+from empower_cli.records import Problem
+
+__all__ = ["Block", "CountVars", "Kind", "build", "kinds_of", "whole"]
+
+
+def build(problem: Problem, block: Block) -> CountVars:
+    """The full model of one block, objective set (minimise distance outside the bands)."""
+    v = CountVars(problem, block, kinds_of(problem, block))
+    add_every_unit_placed(v)
+    add_sizes(v)
+    add_pins(v)
+    add_aparts(v)
+    add_symmetry_breaking(v)
+    v.model.minimize(sum(add_balance(v)))
+    return v

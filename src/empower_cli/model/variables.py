@@ -1,0 +1,40 @@
+"""The decision variables: how many units of each kind each group receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from empower_cli.model.kinds import Block, Kind
+from empower_cli.records import Problem
+
+
+@dataclass
+class CountVars:
+    """A CP-SAT model and its count variables x[k][g] for kind k and local group g."""
+
+    problem: Problem
+    block: Block
+    kinds: tuple[Kind, ...]
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    x: list[list[Any]] = field(default_factory=list)
+    distance: dict[tuple[int, int], Any] = field(default_factory=dict)
+    """(category, local group) -> distance outside the band, for cells that can leave it."""
+
+    def __post_init__(self) -> None:
+        size_max = self.problem.size_max
+        for k, kind in enumerate(self.kinds):
+            upper = min(kind.count, size_max // kind.size)
+            row = [
+                self.model.new_int_var(0, upper, f"x_{k}_{g}")
+                if upper > 1
+                else self.model.new_bool_var(f"x_{k}_{g}")
+                for g in range(len(self.block.groups))
+            ]
+            self.x.append(row)
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.block.groups)

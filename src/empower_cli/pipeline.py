@@ -1,0 +1,161 @@
+"""The `assign` job as one keyword-only function: read, check, solve, validate, write, report.
+
+The CLI only parses options and maps EmpowerError to exit codes; tests and other programs can call
+`assign` directly with consoles of their own.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from empower_cli import __version__
+from empower_cli.errors import InternalError
+from empower_cli.records import Assignment, Cohort, Problem, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class AssignOptions:
+    """Everything `empower assign` is told, after parsing."""
+
+    signups: Path
+    out: Path = Path("rosters")
+    groups: int | None = None
+    group_size: int | None = None
+    lock: Path | None = None
+    apart: Path | None = None
+    pin: Path | None = None
+    columns: tuple[str, ...] = ()
+    seed: int = 0
+    time_limit: float = 60.0
+    workers: int = 0
+    force: bool = False
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssignResult:
+    cohort: Cohort
+    problem: Problem
+    assignment: Assignment
+    verdict: Verdict
+    files: tuple[Path, ...]
+
+
+def _manifest(
+    options: AssignOptions,
+    cohort: Cohort,
+    problem: Problem,
+    assignment: Assignment,
+    verdict: Verdict,
+    started: float,
+) -> dict[str, object]:
+    """What a later reader needs to trust and reproduce the run; no names or emails."""
+    given = {
+        key: (str(value) if isinstance(value, Path) else value)
+        for key, value in asdict(options).items()
+    }
+    given["columns"] = list(options.columns)
+    balance = verdict.balance
+    requests = problem.requests
+    return {
+        "tool": "empower",
+        "version": __version__,
+        "input": {
+            "file": str(options.signups),
+            "sha256": cohort.sha256,
+            "encoding": cohort.encoding,
+            "delimiter": cohort.delimiter,
+            "columns": dict(cohort.mapping),
+        },
+        "options": given,
+        "seed": options.seed,
+        "solver": {
+            "status": assignment.status.value,
+            "proven_optimal": assignment.proven_optimal,
+            "objective": assignment.objective,
+            "bound": assignment.bound,
+            "interrupted": assignment.interrupted,
+            "solve_seconds": round(assignment.wall_time, 3),
+        },
+        "wall_seconds": round(time.perf_counter() - started, 3),
+        "counts": {
+            "students": problem.n_students,
+            "groups": problem.n_groups,
+            "group_size_min": min(balance.sizes),
+            "group_size_max": max(balance.sizes),
+            "locked_pairs": len(requests.locks),
+            "apart_pairs": len(requests.aparts),
+            "pins": len(requests.pins),
+            "units": len(problem.units),
+            "warnings": len(cohort.warnings),
+        },
+        "balance": {
+            "out_of_band_cells": balance.out_of_band,
+            "distance_outside_bands": balance.excess,
+            "total_deviation": round(balance.total_deviation, 6),
+            "least_total_deviation": round(balance.least_total_deviation, 6),
+            "max_deviation": round(balance.max_deviation, 6),
+        },
+    }
+
+
+def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResult:
+    """Read the sign-ups and requests, solve, check, write the rosters, print the summary.
+
+    Raises an EmpowerError subclass (with its exit code) for anything the user can fix; nothing
+    is written unless the rosters pass every check.
+    """
+    from empower_cli.export import prepare_output_dir, write_outputs
+    from empower_cli.ingest import load_cohort, parse_column_option, read_requests
+    from empower_cli.report import SolveProgress, print_summary, print_warnings
+    from empower_cli.rules import build_problem, choose_group_count
+    from empower_cli.solve import SolveOptions, solve
+    from empower_cli.validate import validate
+
+    started = time.perf_counter()
+    columns = parse_column_option(options.columns)
+    prepare_output_dir(options.out, force=options.force)
+    cohort = load_cohort(
+        options.signups, columns=columns, encoding=options.encoding, delimiter=options.delimiter
+    )
+    print_warnings(err, cohort.warnings)
+    n_groups = choose_group_count(
+        len(cohort.students), groups=options.groups, group_size=options.group_size
+    )
+    requests = read_requests(
+        cohort, n_groups, lock=options.lock, apart=options.apart, pin=options.pin
+    )
+    problem = build_problem(cohort, requests, n_groups)
+
+    settings = SolveOptions(
+        time_limit=options.time_limit, seed=options.seed, workers=options.workers
+    )
+    with SolveProgress(err, time_limit=options.time_limit) as progress:
+        assignment = solve(problem, settings, progress.update)
+
+    verdict = validate(problem, assignment.groups)
+    if not verdict.ok:
+        raise InternalError(
+            "internal error: the rosters found break a rule, so nothing was written: "
+            + verdict.violations[0].message
+            + " Please report this."
+        )
+    manifest = _manifest(options, cohort, problem, assignment, verdict, started)
+    files = write_outputs(
+        options.out,
+        cohort=cohort,
+        problem=problem,
+        assignment=assignment,
+        verdict=verdict,
+        manifest=manifest,
+        force=options.force,
+    )
+    print_summary(
+        out, cohort=cohort, problem=problem, assignment=assignment, verdict=verdict, out=options.out
+    )
+    return AssignResult(cohort, problem, assignment, verdict, tuple(files))

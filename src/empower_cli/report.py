@@ -1,0 +1,325 @@
+"""What the coordinator reads: the summary table, the verdict, warnings, and progress while solving.
+
+Every piece of user data (headers, interest names, warnings, paths) goes to rich as `Text`, never
+as markup, so a bracket in a name is printed as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from math import ceil, floor
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from rich import box
+from rich.console import Console, RenderableType
+from rich.live import Live
+from rich.spinner import Spinner
+from rich.table import Table
+from rich.text import Text
+
+from empower_cli.records import YEARS, Assignment, Cohort, Problem, Verdict
+
+#: Column headers longer than this are shortened with an ellipsis.
+HEADER_LIMIT = 14
+#: Above this many groups, the table shows only the groups with a cell outside its range.
+MAX_TABLE_ROWS = 40
+OUT_STYLE = "bold red"
+OUT_MARK = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One class year or interest as the table shows it."""
+
+    name: str
+    counts: tuple[int, ...]
+    """Students of this category in each group."""
+    total: int
+    band: tuple[int, int]
+
+
+# --- verdict ------------------------------------------------------------------------------------
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _range(low: int, high: int) -> str:
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def _rules_broken(verdict: Verdict) -> str:
+    first = verdict.violations[0].message
+    more = len(verdict.violations) - 1
+    tail = f" (and {more} more)" if more else ""
+    rules = _plural(len(verdict.violations), "hard rule", "hard rules")
+    return f"these rosters break {rules}: {first}{tail}"
+
+
+def _balance_verdict(problem: Problem, assignment: Assignment, verdict: Verdict) -> str:
+    balance = verdict.balance
+    interrupted = assignment.interrupted and not assignment.proven_optimal
+    ctrl_c = "stopped by Ctrl-C: these are the best rosters found so far"
+    if balance.out_of_band == 0:
+        everyone = "every group is within its ideal range for every class year and interest"
+        if assignment.proven_optimal:
+            sizes = balance.sizes or (0,)
+            shape = _plural(problem.n_groups, "group", "groups")
+            return f"proven optimal: {everyone} ({shape} of {_range(min(sizes), max(sizes))})"
+        if interrupted:
+            return f"{everyone} ({ctrl_c})"
+        return f"{everyone} (the time limit stopped the proof)"
+    cells = (
+        "1 cell is outside its ideal range"
+        if balance.out_of_band == 1
+        else f"{balance.out_of_band} cells are outside their ideal range"
+    )
+    head = f"{cells} (total distance {balance.excess})"
+    if assignment.proven_optimal:
+        return f"{head}; proven the best possible under the locks, aparts and pins"
+    if interrupted:
+        return f"{head}; {ctrl_c}"
+    return f"{head}; not proven best: a longer --time-limit may improve it"
+
+
+def verdict_line(problem: Problem, assignment: Assignment, verdict: Verdict) -> str:
+    """How good the rosters are, in one line (two when a hard rule is broken)."""
+    line = _balance_verdict(problem, assignment, verdict)
+    if verdict.ok:
+        return line
+    return f"{_rules_broken(verdict)}\n{line}"
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+
+def shorten_labels(names: Sequence[str], limit: int = HEADER_LIMIT) -> list[str]:
+    """Each name cut to `limit` characters with an ellipsis, longer where two would look alike."""
+    widths = [limit] * len(names)
+    while True:
+        shown = [_cut(name, width) for name, width in zip(names, widths, strict=True)]
+        seen: dict[str, list[int]] = {}
+        for i, label in enumerate(shown):
+            seen.setdefault(label, []).append(i)
+        clashes = [i for group in seen.values() if len(group) > 1 for i in group]
+        clashes = [i for i in clashes if len(names[i]) > widths[i]]
+        if not clashes:
+            return shown
+        for i in clashes:
+            widths[i] += 1
+
+
+def _cut(name: str, width: int) -> str:
+    if len(name) <= width:
+        return name
+    return name[: max(width - 1, 1)].rstrip() + "…"
+
+
+def _columns(
+    cohort: Cohort, problem: Problem, assignment: Assignment, verdict: Verdict
+) -> list[_Column]:
+    """Class years in YEARS order, then interests in the cohort's order, matched by family/name."""
+    where = {(c.family, c.name): i for i, c in enumerate(problem.categories)}
+    wanted = [("year", year) for year in YEARS] + [("interest", name) for name in cohort.interests]
+    columns: list[_Column] = []
+    for family, name in wanted:
+        index = where.get((family, name))
+        if index is not None:
+            counts = tuple(row[index] for row in verdict.balance.counts)
+            total, band = problem.categories[index].total, problem.band(index)
+        else:
+            counts = _count_students(cohort, problem, assignment, family, name)
+            total = sum(counts)
+            ideal = total / problem.n_groups
+            band = (floor(ideal), ceil(ideal))
+        columns.append(_Column(name, counts, total, band))
+    return columns
+
+
+def _count_students(
+    cohort: Cohort, problem: Problem, assignment: Assignment, family: str, name: str
+) -> tuple[int, ...]:
+    counts = [0] * problem.n_groups
+    for student in cohort.students:
+        if (student.year == name) if family == "year" else (name in student.interests):
+            counts[assignment.groups[student.index]] += 1
+    return tuple(counts)
+
+
+def _cell(count: int, band: tuple[int, int]) -> Text:
+    if band[0] <= count <= band[1]:
+        return Text(str(count))
+    return Text(f"{count}{OUT_MARK}", style=OUT_STYLE)
+
+
+def _shown_groups(
+    sizes: Sequence[int], columns: Sequence[_Column], size_band: tuple[int, int]
+) -> list[int]:
+    """Every group, or (when there are many) the groups with a cell outside its range."""
+    everyone = list(range(len(sizes)))
+    if len(everyone) <= MAX_TABLE_ROWS:
+        return everyone
+    flagged = [
+        g
+        for g in everyone
+        if not size_band[0] <= sizes[g] <= size_band[1]
+        or any(not c.band[0] <= c.counts[g] <= c.band[1] for c in columns)
+    ]
+    return flagged[:MAX_TABLE_ROWS]
+
+
+def _notes(n_groups: int, shown: int, marked: bool, shortened: bool) -> list[str]:
+    notes = []
+    if marked:
+        notes.append(f"{OUT_MARK} = outside its ideal range")
+    if shown < n_groups:
+        notes.append(f"showing {shown} of {n_groups} groups; every group is in summary.csv")
+    if shortened:
+        notes.append("long interest names are shortened; summary.csv has them in full")
+    return notes
+
+
+def summary_table(
+    *, cohort: Cohort, problem: Problem, assignment: Assignment, verdict: Verdict
+) -> tuple[Table, list[str]]:
+    """One row per group (1-based), then the ideal range and the total of each column.
+
+    Also returns the notes that explain the table (marks, hidden groups, shortened names).
+    """
+    columns = _columns(cohort, problem, assignment, verdict)
+    sizes = verdict.balance.sizes
+    size_band = (problem.size_min, problem.size_max)
+    labels = shorten_labels([c.name for c in columns])
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column(Text("group"), justify="right")
+    table.add_column(Text("size"), justify="right")
+    for label in labels:
+        table.add_column(Text(label), justify="right")
+    shown = _shown_groups(sizes, columns, size_band)
+    marked = False
+    for g in shown:
+        cells = [_cell(sizes[g], size_band), *(_cell(c.counts[g], c.band) for c in columns)]
+        marked = marked or any(cell.style == OUT_STYLE for cell in cells)
+        table.add_row(Text(str(g + 1)), *cells)
+    if len(shown) < problem.n_groups:
+        table.add_row(Text("…"), *(Text("") for _ in range(len(columns) + 1)))
+    if table.rows:
+        table.rows[-1].end_section = True
+    ideal = [Text(_range(*c.band)) for c in columns]
+    table.add_row(Text("ideal"), Text(_range(*size_band)), *ideal, style="dim")
+    table.add_row(Text("total"), Text(str(sum(sizes))), *(Text(str(c.total)) for c in columns))
+    shortened = any(label != c.name for label, c in zip(labels, columns, strict=True))
+    return table, _notes(problem.n_groups, len(shown), marked, shortened)
+
+
+def _written_line(out: Path, n_groups: int) -> str:
+    folder = str(out)
+    if not folder.endswith(os.sep):
+        folder += os.sep
+    files = _plural(n_groups, "group file", "group files")
+    return f"Rosters written to {folder} (assignments.csv, {files}, summary.csv, manifest.json)"
+
+
+def print_summary(
+    console: Console,
+    *,
+    cohort: Cohort,
+    problem: Problem,
+    assignment: Assignment,
+    verdict: Verdict,
+    out: Path,
+) -> None:
+    """The table, the verdict and where the files went."""
+    table, notes = summary_table(
+        cohort=cohort, problem=problem, assignment=assignment, verdict=verdict
+    )
+    console.print(table)
+    for note in notes:
+        console.print(Text(note, style="dim"))
+    good = verdict.ok and verdict.balance.out_of_band == 0
+    style = "green" if good else "yellow"
+    console.print(Text(verdict_line(problem, assignment, verdict), style=style))
+    console.print(Text(_written_line(out, problem.n_groups)))
+
+
+def print_warnings(console: Console, warnings: Sequence[str]) -> None:
+    """Each warning on its own line as "warning: ...", in yellow."""
+    for warning in warnings:
+        console.print(Text(f"warning: {warning}", style="yellow"))
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+class SolveProgress:
+    """A live status line on a terminal while the solver runs; nothing at all elsewhere.
+
+    `update` may be called from the solver's thread; the display refreshes on its own thread.
+    """
+
+    def __init__(self, console: Console, *, time_limit: float) -> None:
+        self._console = console
+        self._time_limit = time_limit
+        self._lock = threading.Lock()
+        self._best: tuple[int, int] | None = None
+        self._elapsed = 0.0
+        self._started: float | None = None
+        self._live: Live | None = None
+        self._spinner = Spinner("dots")
+
+    def __enter__(self) -> Self:
+        self._started = time.monotonic()
+        if self._console.is_terminal and not self._console.is_dumb_terminal:
+            self._live = Live(
+                console=self._console,
+                get_renderable=self._render,
+                transient=True,
+                refresh_per_second=4,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self._live.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        self._started = None
+
+    def update(self, objective: int, bound: int, elapsed: float) -> None:
+        """Record an improving solution (thread-safe)."""
+        with self._lock:
+            self._best = (objective, bound)
+            self._elapsed = elapsed
+
+    def status_text(self) -> str:
+        """The status line as plain text."""
+        with self._lock:
+            best, elapsed = self._best, self._elapsed
+        if self._started is not None:
+            elapsed = max(elapsed, time.monotonic() - self._started)
+        clock = f"{elapsed:.1f} s of {self._time_limit:g} s"
+        if best is None:
+            return f"searching for rosters… {clock}"
+        objective, bound = best
+        return (
+            f"searching: cells outside range: distance {objective}, "
+            f"cannot go below {bound} · {clock}"
+        )
+
+    def _render(self) -> RenderableType:
+        self._spinner.update(text=Text(self.status_text()))
+        return self._spinner

@@ -1,0 +1,218 @@
+"""From a cohort and the coordinator's requests to a Problem the model can solve.
+
+Locked pairs are merged into chains (union-find), each chain becomes one Unit that moves as a
+whole, and every conflict that simple arithmetic can see is reported here, before any solver runs,
+with the students and the rows of the files that caused it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from empower_cli.errors import InfeasibleError, UsageError
+from empower_cli.records import (
+    YEARS,
+    Category,
+    Cohort,
+    Pair,
+    Problem,
+    Requests,
+    Student,
+    Unit,
+)
+
+DEFAULT_GROUP_SIZE = 16
+
+
+def choose_group_count(n_students: int, *, groups: int | None, group_size: int | None) -> int:
+    """The number of groups: `groups` when given, else the count whose sizes come nearest to
+    `group_size` (sizes then differ by at most one)."""
+    if groups is not None and group_size is not None:
+        raise UsageError("give --groups or --group-size, not both.")
+    if groups is not None:
+        if groups < 1:
+            raise UsageError(f"--groups must be at least 1 (got {groups}).")
+        if groups > n_students:
+            raise InfeasibleError(
+                f"{groups} groups were asked for, but there are only {n_students} students: "
+                "every group needs at least one. Use a smaller --groups."
+            )
+        return groups
+    size = DEFAULT_GROUP_SIZE if group_size is None else group_size
+    if size < 1:
+        raise UsageError(f"--group-size must be at least 1 (got {size}).")
+    if size > n_students:
+        raise InfeasibleError(
+            f"a group size of {size} is larger than the whole cohort ({n_students} students). "
+            "Use a smaller --group-size, or --groups 1."
+        )
+    return max(1, round(n_students / size))
+
+
+def categories_of(cohort: Cohort) -> tuple[Category, ...]:
+    """Every class year (all of YEARS, so tables keep one shape) then every interest."""
+    year_totals = dict.fromkeys(YEARS, 0)
+    interest_totals = dict.fromkeys(cohort.interests, 0)
+    for student in cohort.students:
+        year_totals[student.year] += 1
+        for interest in student.interests:
+            interest_totals[interest] += 1
+    return tuple(Category(year, "year", total) for year, total in year_totals.items()) + tuple(
+        Category(name, "interest", total) for name, total in interest_totals.items()
+    )
+
+
+def profile_of(student: Student, categories: Sequence[Category]) -> tuple[int, ...]:
+    """A student's 0/1 membership of each category."""
+    return tuple(
+        int(student.year == c.name) if c.family == "year" else int(c.name in student.interests)
+        for c in categories
+    )
+
+
+class _Chains:
+    """Union-find over student indices; the smallest index is each chain's root."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:  # path compression
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def members(self) -> dict[int, list[int]]:
+        chains: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(self.parent)):
+            chains[self.find(i)].append(i)
+        return chains
+
+
+def _where(pairs: Iterable[Pair]) -> str:
+    """'locks.csv rows 3, 7' for the pairs given (grouped by file)."""
+    rows: dict[str, list[int]] = defaultdict(list)
+    for pair in pairs:
+        rows[pair.source].append(pair.row)
+    parts = []
+    for source, numbers in rows.items():
+        numbers = sorted(set(numbers))
+        noun = "row" if len(numbers) == 1 else "rows"
+        parts.append(f"{source} {noun} {', '.join(map(str, numbers))}")
+    return "; ".join(parts)
+
+
+def _names(students: Sequence[Student], indices: Iterable[int], limit: int = 8) -> str:
+    chosen = sorted(indices)
+    shown = ", ".join(students[i].label for i in chosen[:limit])
+    if len(chosen) > limit:
+        shown += f" and {len(chosen) - limit} more"
+    return shown
+
+
+def build_problem(cohort: Cohort, requests: Requests, n_groups: int) -> Problem:
+    """Merge locks into units, attach pins, map aparts to units, and check what arithmetic can."""
+    students = cohort.students
+    n = len(students)
+    if n_groups > n:
+        raise InfeasibleError(
+            f"{n_groups} groups were asked for, but there are only {n} students."
+        )
+    categories = categories_of(cohort)
+    size_max = -(-n // n_groups)
+
+    chains = _Chains(n)
+    for pair in requests.locks:
+        chains.union(pair.a, pair.b)
+    chain_of = [chains.find(i) for i in range(n)]
+    locks_by_chain: dict[int, list[Pair]] = defaultdict(list)
+    for pair in requests.locks:
+        locks_by_chain[chain_of[pair.a]].append(pair)
+
+    members = chains.members()
+    for root, chain in members.items():
+        if len(chain) > size_max:
+            raise InfeasibleError(
+                f"{len(chain)} students are locked together ({_names(students, chain)}; "
+                f"{_where(locks_by_chain[root])}), but a group holds at most {size_max}. "
+                "Remove some of these locks or use larger groups."
+            )
+
+    pin_of_chain: dict[int, tuple[int, str]] = {}
+    for pin in requests.pins:
+        root = chain_of[pin.student]
+        where = f"{pin.source} row {pin.row}"
+        if root in pin_of_chain and pin_of_chain[root][0] != pin.group:
+            first_group, first_where = pin_of_chain[root]
+            raise InfeasibleError(
+                f"{_names(students, members[root])} are locked together "
+                f"({_where(locks_by_chain[root])}), but pinned to different groups: "
+                f"group {first_group + 1} ({first_where}) and group {pin.group + 1} ({where})."
+            )
+        pin_of_chain.setdefault(root, (pin.group, where))
+
+    for pair in requests.aparts:
+        if chain_of[pair.a] == chain_of[pair.b]:
+            root = chain_of[pair.a]
+            raise InfeasibleError(
+                f"{students[pair.a].label} and {students[pair.b].label} must be apart "
+                f"({_where([pair])}) but are locked together "
+                f"({_where(locks_by_chain[root])})."
+            )
+
+    roots = sorted(members, key=lambda r: members[r][0])
+    unit_of_root = {root: index for index, root in enumerate(roots)}
+    units = tuple(
+        Unit(
+            index=unit_of_root[root],
+            members=tuple(members[root]),
+            profile=tuple(
+                sum(column)
+                for column in zip(
+                    *(profile_of(students[m], categories) for m in members[root]), strict=True
+                )
+            ),
+            pin=pin_of_chain[root][0] if root in pin_of_chain else None,
+        )
+        for root in roots
+    )
+
+    load: dict[int, int] = defaultdict(int)
+    for unit in units:
+        if unit.pin is not None:
+            load[unit.pin] += unit.size
+    for group, size in sorted(load.items()):
+        if size > size_max:
+            pinned = [m for u in units if u.pin == group for m in u.members]
+            raise InfeasibleError(
+                f"{size} students are pinned to group {group + 1} (with the students locked to "
+                f"them): {_names(students, pinned)}; but a group holds at most {size_max}."
+            )
+
+    aparts: set[tuple[int, int]] = set()
+    for pair in requests.aparts:
+        ua, ub = unit_of_root[chain_of[pair.a]], unit_of_root[chain_of[pair.b]]
+        pa, pb = units[ua].pin, units[ub].pin
+        if pa is not None and pa == pb:
+            raise InfeasibleError(
+                f"{students[pair.a].label} and {students[pair.b].label} must be apart "
+                f"({_where([pair])}) but are both pinned to group {pa + 1}."
+            )
+        aparts.add((min(ua, ub), max(ua, ub)))
+
+    return Problem(
+        students=students,
+        n_groups=n_groups,
+        categories=categories,
+        units=units,
+        aparts=tuple(sorted(aparts)),
+        requests=requests,
+    )

@@ -1,0 +1,201 @@
+"""A constructive start: a greedy deal of units into groups, used as the solver's hint.
+
+Pinned units go first, then larger units (locked chains) before single students, rarer profiles
+before common ones; each unit goes to the group whose counts of the unit's categories are lowest
+relative to their ideal, among groups that still have room. The result is usually within a few
+cells of perfect balance, so the solver starts close and only repairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from empower_cli.model.kinds import Kind
+from empower_cli.records import Problem
+
+
+def greedy_counts(
+    problem: Problem, kinds: Sequence[Kind], n_groups: int, n_students: int
+) -> list[list[int]] | None:
+    """counts[k][g] for a block of `n_groups` local groups holding `n_students`, or None when
+    the greedy deal gets stuck (the solver then starts without a hint)."""
+    size_min, size_max = problem.size_min, problem.size_max
+    over_allowed = n_students - size_min * n_groups  # groups that may hold size_max
+    if size_min == size_max:
+        over_allowed = 0
+    n_categories = len(problem.categories)
+    ideal = [c.total / problem.n_groups for c in problem.categories]
+    weight = [1.0 / max(value, 1.0) for value in ideal]
+
+    counts = [[0] * n_groups for _ in kinds]
+    sizes = [0] * n_groups
+    cells = [[0] * n_categories for _ in range(n_groups)]
+    over = 0
+
+    def place(k: int, g: int) -> None:
+        nonlocal over
+        kind = kinds[k]
+        if sizes[g] <= size_min < sizes[g] + kind.size:
+            over += 1
+        counts[k][g] += 1
+        sizes[g] += kind.size
+        for c, amount in enumerate(kind.profile):
+            if amount:
+                cells[g][c] += amount
+
+    def room(g: int, size: int) -> bool:
+        after = sizes[g] + size
+        if after <= size_min:
+            return True
+        if after > size_max:
+            return False
+        return sizes[g] > size_min or over < over_allowed
+
+    kind_of_unit = {kind.units[0]: k for k, kind in enumerate(kinds) if kind.count == 1}
+    apart: dict[int, list[int]] = {}
+    for a, b in problem.aparts:
+        if a in kind_of_unit and b in kind_of_unit:
+            ka, kb = kind_of_unit[a], kind_of_unit[b]
+            apart.setdefault(ka, []).append(kb)
+            apart.setdefault(kb, []).append(ka)
+
+    order: list[int] = []
+    for k, kind in enumerate(kinds):
+        if kind.pin is not None:
+            place(k, kind.pin)
+        else:
+            order.append(k)
+    order.sort(key=lambda k: (-kinds[k].size, kinds[k].count, k))
+
+    for k in order:
+        kind = kinds[k]
+        active = [(c, amount) for c, amount in enumerate(kind.profile) if amount]
+        for _ in range(kind.count):
+            best, best_score = -1, 0.0
+            others = apart.get(k, ())
+            for g in range(n_groups):
+                if not room(g, kind.size) or any(counts[o][g] for o in others):
+                    continue
+                row = cells[g]
+                score = sum(weight[c] * (row[c] + amount - ideal[c]) for c, amount in active)
+                score += sizes[g] / max(size_max, 1)
+                if best < 0 or score < best_score:
+                    best, best_score = g, score
+            if best < 0:
+                return None
+            place(k, best)
+    return counts
+
+
+def repair(
+    problem: Problem,
+    kinds: Sequence[Kind],
+    counts: list[list[int]],
+    *,
+    seed: int,
+    max_steps: int = 20_000,
+) -> int:
+    """Improve `counts` in place by swapping units between groups; return the distance outside
+    the bands that remains (0 means every cell is in band).
+
+    Each step takes a cell outside its band and makes the swap (two units of the same size, of
+    different kinds, between that cell's group and another) that lowers the total distance most;
+    when no swap lowers it, a swap that keeps it equal is taken at random (seeded), so the search
+    walks plateaus without cycling for ever. Pinned units never move; apart units never meet.
+    """
+    import random
+
+    rng = random.Random(seed)
+    n_groups = len(counts[0]) if counts else 0
+    n_categories = len(problem.categories)
+    bands = [problem.band(c) for c in range(n_categories)]
+    cells = [[0] * n_categories for _ in range(n_groups)]
+    for k, kind in enumerate(kinds):
+        for g in range(n_groups):
+            if counts[k][g]:
+                for c, amount in enumerate(kind.profile):
+                    if amount:
+                        cells[g][c] += amount * counts[k][g]
+
+    def distance(c: int, value: int) -> int:
+        low, high = bands[c]
+        return max(0, value - high, low - value)
+
+    movable = [k for k, kind in enumerate(kinds) if kind.pin is None]
+    kind_of_unit = {kind.units[0]: k for k, kind in enumerate(kinds) if kind.count == 1}
+    apart: dict[int, list[int]] = {}
+    for a, b in problem.aparts:
+        if a in kind_of_unit and b in kind_of_unit:
+            apart.setdefault(kind_of_unit[a], []).append(kind_of_unit[b])
+            apart.setdefault(kind_of_unit[b], []).append(kind_of_unit[a])
+    diff_cache: dict[tuple[int, int], tuple[tuple[int, int], ...]] = {}
+
+    def diff(a: int, b: int) -> tuple[tuple[int, int], ...]:
+        """(category, change) when a unit of kind a is replaced by one of kind b."""
+        key = (a, b)
+        if key not in diff_cache:
+            pa, pb = kinds[a].profile, kinds[b].profile
+            diff_cache[key] = tuple(
+                (c, pb[c] - pa[c]) for c in range(n_categories) if pb[c] != pa[c]
+            )
+        return diff_cache[key]
+
+    def allowed(k: int, g: int, leaving: int) -> bool:
+        """Can a unit of kind k enter group g (with a unit of kind `leaving` going out)?"""
+        return all(counts[o][g] == 0 or o == leaving for o in apart.get(k, ()))
+
+    def total() -> int:
+        return sum(distance(c, cells[g][c]) for g in range(n_groups) for c in range(n_categories))
+
+    remaining = total()
+    for _ in range(max_steps):
+        if remaining == 0:
+            return 0
+        bad = [
+            (g, c)
+            for g in range(n_groups)
+            for c in range(n_categories)
+            if distance(c, cells[g][c])
+        ]
+        g, c = bad[rng.randrange(len(bad))]
+        too_many = cells[g][c] > bands[c][1]
+        best: list[tuple[int, int, int]] = []
+        best_delta = 1
+        for a in movable:
+            if counts[a][g] == 0:
+                continue
+            pa = kinds[a].profile[c]
+            for b in movable:
+                if b == a or kinds[b].size != kinds[a].size:
+                    continue
+                pb = kinds[b].profile[c]
+                if (pa - pb if too_many else pb - pa) <= 0:
+                    continue
+                changes = diff(a, b)
+                for h in range(n_groups):
+                    if h == g or counts[b][h] == 0:
+                        continue
+                    delta = 0
+                    for cat, change in changes:
+                        vg, vh = cells[g][cat], cells[h][cat]
+                        delta += distance(cat, vg + change) - distance(cat, vg)
+                        delta += distance(cat, vh - change) - distance(cat, vh)
+                    if delta > best_delta:
+                        continue
+                    if not (allowed(b, g, a) and allowed(a, h, b)):
+                        continue
+                    if delta < best_delta:
+                        best, best_delta = [], delta
+                    best.append((a, b, h))
+        if not best:
+            continue
+        a, b, h = best[rng.randrange(len(best))]
+        counts[a][g] -= 1
+        counts[b][g] += 1
+        counts[b][h] -= 1
+        counts[a][h] += 1
+        for cat, change in diff(a, b):
+            cells[g][cat] += change
+            cells[h][cat] -= change
+        remaining += best_delta
+    return remaining
