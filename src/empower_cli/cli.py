@@ -65,7 +65,7 @@ def assign(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("rosters"),
     lock: Annotated[
         Path | None,
-        typer.Option(help="CSV of pairs who must share a group (two columns of student keys).")
+        typer.Option(help="CSV of pairs who must share a group (two columns of student keys)."),
     ] = None,
     apart: Annotated[
         Path | None, typer.Option(help="CSV of pairs who must not share a group.")
@@ -92,21 +92,21 @@ def assign(
             help="Longest search; it stops as soon as the best balance is proven.",
         ),
     ] = 60.0,
-    workers: Annotated[
-        int, typer.Option(min=0, help="Search threads (0: one per core).")
-    ] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="Search threads (0: one per core).")] = 0,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing output folder.")
     ] = False,
     encoding: Annotated[
         str | None,
-        typer.Option(help="Encoding of the sign-up file (detected when not given).",
-                     show_default=False),
+        typer.Option(
+            help="Encoding of the sign-up file (detected when not given).", show_default=False
+        ),
     ] = None,
     delimiter: Annotated[
         str | None,
-        typer.Option(help="Cell delimiter: ',', ';' or 'tab' (detected when not given).",
-                     show_default=False),
+        typer.Option(
+            help="Cell delimiter: ',', ';' or 'tab' (detected when not given).", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Assign every student to a balanced group and write the rosters."""

@@ -123,9 +123,7 @@ def build_problem(cohort: Cohort, requests: Requests, n_groups: int) -> Problem:
     students = cohort.students
     n = len(students)
     if n_groups > n:
-        raise InfeasibleError(
-            f"{n_groups} groups were asked for, but there are only {n} students."
-        )
+        raise InfeasibleError(f"{n_groups} groups were asked for, but there are only {n} students.")
     categories = categories_of(cohort)
     size_max = -(-n // n_groups)
 

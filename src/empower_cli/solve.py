@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 
 from empower_cli.errors import InfeasibleError, NoSolutionError
 from empower_cli.model import Block, CountVars, build, whole
+from empower_cli.model.split import split
 from empower_cli.model.symmetry import ordering
 from empower_cli.records import Assignment, Problem, Status
 from empower_cli.start import greedy_counts, repair
@@ -49,7 +50,8 @@ def _hint(v: CountVars, seed: int) -> int | None:
     order = ordering(v)
     if order is not None:
         kind, free = order
-        ranked = sorted(free, key=lambda g: (-counts[kind][g], g))
+        before = counts
+        ranked = sorted(free, key=lambda g: (-before[kind][g], g))
         relabel = dict(zip(free, ranked, strict=True))
         counts = [[row[relabel.get(g, g)] for g in range(v.n_groups)] for row in counts]
     for k, row in enumerate(counts):
@@ -62,7 +64,7 @@ def _hint(v: CountVars, seed: int) -> int | None:
     return remaining
 
 
-class _Watcher(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+class _Watcher(cp_model.CpSolverSolutionCallback):
     """Reports each improving solution to the progress callback."""
 
     def __init__(self, on_progress: Progress | None, started: float) -> None:
@@ -111,8 +113,8 @@ def solve_block(
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = options.time_limit
-    params.num_workers = int(os.environ.get("EMPOWER_WORKERS", "0")) or options.workers or default_workers()
-    params.interleave_search = os.environ.get("EMPOWER_INTERLEAVE", "1") == "1"
+    params.num_workers = options.workers or default_workers()
+    params.interleave_search = True
     params.random_seed = options.seed
     started = time.perf_counter()
     status, interrupted = _run(solver, v.model, _Watcher(on_progress, started))
@@ -144,14 +146,69 @@ def solve_block(
     )
 
 
+#: Blocks of at most this many groups are solved as one model; larger ones are split in two.
+LEAF_GROUPS = 24
+
+
+def _leaves(problem: Problem, block: Block, options: SolveOptions) -> list[Block]:
+    """Split `block` recursively until every piece has at most LEAF_GROUPS groups."""
+    if len(block.groups) <= LEAF_GROUPS:
+        return [block]
+    left, right = split(problem, block, seed=options.seed, time_limit=options.time_limit)
+    return _leaves(problem, left, options) + _leaves(problem, right, options)
+
+
+def _merge(a: Block, b: Block) -> Block:
+    return Block(tuple(sorted(a.groups + b.groups)), tuple(sorted(a.units + b.units)))
+
+
 def solve(
     problem: Problem, options: SolveOptions, on_progress: Progress | None = None
 ) -> Assignment:
-    """Groups for every student, with what the solver can say of their balance."""
+    """Groups for every student, with what the solver can say of their balance.
+
+    Small cohorts are one model. Large ones are split into blocks of about LEAF_GROUPS groups,
+    each with its proportional share of every kind of unit; a block that cannot reach perfect
+    balance alone is merged with its neighbour and solved again, up to the whole cohort.
+    """
     started = time.perf_counter()
-    placement, status, objective, bound, interrupted = solve_block(
-        problem, whole(problem), options, on_progress
-    )
+    blocks = _leaves(problem, whole(problem), options)
+    placement: dict[int, int] = {}
+    results: list[tuple[Status, int, int]] = []
+    interrupted = False
+    queue = list(blocks)
+    solved: list[tuple[Block, int]] = []
+
+    def report(objective: int, bound: int, elapsed: float) -> None:
+        if on_progress is not None:
+            done = sum(obj for _, obj in solved)
+            on_progress(done + objective, bound if len(blocks) == 1 else 0, elapsed)
+
+    while queue:
+        block = queue.pop(0)
+        remaining = max(0.1, options.time_limit - (time.perf_counter() - started))
+        budget = SolveOptions(time_limit=remaining, seed=options.seed, workers=options.workers)
+        found, status, objective, bound, stopped = solve_block(problem, block, budget, report)
+        interrupted |= stopped
+        if objective > 0 and not stopped and (queue or solved) and remaining > 1.0:
+            neighbour = queue.pop(0) if queue else solved.pop()[0]
+            queue.insert(0, _merge(block, neighbour))
+            continue
+        placement.update(found)
+        solved.append((block, objective))
+        results.append((status, objective, bound))
+        if stopped:
+            break
+
+    if interrupted and len(placement) < len(problem.units):
+        raise NoSolutionError("stopped by Ctrl-C before rosters were found for every group.")
+    objective = sum(obj for _, obj, _ in results)
+    single = len(results) == 1 and len(solved[0][0].groups) == problem.n_groups
+    if single:
+        status, bound = results[0][0], results[0][2]
+    else:
+        bound = 0
+        status = Status.OPTIMAL if objective == 0 else Status.FEASIBLE
     groups = [0] * problem.n_students
     for unit in problem.units:
         for member in unit.members:

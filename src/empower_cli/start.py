@@ -152,10 +152,7 @@ def repair(
         if remaining == 0:
             return 0
         bad = [
-            (g, c)
-            for g in range(n_groups)
-            for c in range(n_categories)
-            if distance(c, cells[g][c])
+            (g, c) for g in range(n_groups) for c in range(n_categories) if distance(c, cells[g][c])
         ]
         g, c = bad[rng.randrange(len(bad))]
         too_many = cells[g][c] > bands[c][1]
@@ -172,14 +169,25 @@ def repair(
                 if (pa - pb if too_many else pb - pa) <= 0:
                     continue
                 changes = diff(a, b)
+                row_g = cells[g]
+                base = 0
+                for cat, change in changes:
+                    base += distance(cat, row_g[cat] + change) - distance(cat, row_g[cat])
+                if base > best_delta + sum(abs(change) for _, change in changes):
+                    continue  # the other group cannot win back more than the changes
+                have_b = counts[b]
                 for h in range(n_groups):
-                    if h == g or counts[b][h] == 0:
+                    if h == g or have_b[h] == 0:
                         continue
-                    delta = 0
+                    delta = base
+                    row_h = cells[h]
                     for cat, change in changes:
-                        vg, vh = cells[g][cat], cells[h][cat]
-                        delta += distance(cat, vg + change) - distance(cat, vg)
-                        delta += distance(cat, vh - change) - distance(cat, vh)
+                        vh = row_h[cat]
+                        low, high = bands[cat]
+                        after = vh - change
+                        delta += (
+                            after - high if after > high else low - after if after < low else 0
+                        ) - (vh - high if vh > high else low - vh if vh < low else 0)
                     if delta > best_delta:
                         continue
                     if not (allowed(b, g, a) and allowed(a, h, b)):

@@ -58,15 +58,13 @@ def violations_of(problem: Problem, groups: Sequence[int]) -> list[Violation]:
     students = problem.students
     found: list[Violation] = []
     if len(groups) != len(students):
-        return [
-            Violation(
-                "assigned", f"{len(groups)} group numbers for {len(students)} students."
-            )
-        ]
+        return [Violation("assigned", f"{len(groups)} group numbers for {len(students)} students.")]
     for student, group in zip(students, groups, strict=True):
         if not 0 <= group < problem.n_groups:
             found.append(
-                Violation("assigned", f"{student.label} is in group {group + 1}, which does not exist.")
+                Violation(
+                    "assigned", f"{student.label} is in group {group + 1}, which does not exist."
+                )
             )
     if found:
         return found

@@ -13,7 +13,7 @@ from empower_cli.model.variables import CountVars
 
 
 def add_balance(v: CountVars) -> list[Any]:
-    """Add one distance variable per cell that can leave its band; return them as objective terms."""
+    """One distance variable per cell that can leave its band; returns the objective terms."""
     terms: list[Any] = []
     for c in range(len(v.problem.categories)):
         low, high = v.problem.band(c)
@@ -34,6 +34,4 @@ def add_balance(v: CountVars) -> list[Any]:
 def _caps(v: CountVars, involved: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """(weight, most units of that kind one group can hold) for each involved kind."""
     size_max = v.problem.size_max
-    return [
-        (weight, min(v.kinds[k].count, size_max // v.kinds[k].size)) for k, weight in involved
-    ]
+    return [(weight, min(v.kinds[k].count, size_max // v.kinds[k].size)) for k, weight in involved]

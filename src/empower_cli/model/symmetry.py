@@ -8,6 +8,8 @@ solution without removing any roster up to relabelling.
 
 from __future__ import annotations
 
+import itertools
+
 from empower_cli.model.variables import CountVars
 
 
@@ -32,5 +34,5 @@ def add_symmetry_breaking(v: CountVars) -> None:
         return
     kind, free_groups = order
     row = v.x[kind]
-    for g, h in zip(free_groups, free_groups[1:], strict=False):
+    for g, h in itertools.pairwise(free_groups):
         v.model.add(row[g] >= row[h])

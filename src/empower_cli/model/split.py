@@ -1,0 +1,117 @@
+"""Splitting a block of groups in two for large cohorts.
+
+Each half receives its proportional share (floor or ceil) of every kind of unit, so that both
+halves can still be balanced on their own: a half of G' groups needs, for every category, a total
+between G' times the band's floor and G' times its ceil, and a student count that G' groups of the
+allowed sizes can hold. Pinned units go to the half that holds their group.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from empower_cli.model.kinds import Block
+from empower_cli.records import Problem
+
+
+def split(problem: Problem, block: Block, *, seed: int, time_limit: float) -> tuple[Block, Block]:
+    """Two blocks: the first half of the groups and the rest, each with its share of units."""
+    half = len(block.groups) // 2
+    left_groups, right_groups = block.groups[:half], block.groups[half:]
+    on_left = set(left_groups)
+    n_left, n_all = len(left_groups), len(block.groups)
+
+    fixed_left: list[int] = []
+    fixed_right: list[int] = []
+    classes: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for index in block.units:
+        unit = problem.units[index]
+        if unit.pin is None:
+            classes[unit.profile].append(index)
+        elif unit.pin in on_left:
+            fixed_left.append(index)
+        else:
+            fixed_right.append(index)
+
+    for widen in (False, True):
+        shares = _shares(
+            problem, block, classes, fixed_left, n_left, n_all, widen, seed, time_limit
+        )
+        if shares is not None:
+            break
+    else:  # pragma: no cover - the widened model always has a solution when the block has one
+        shares = {profile: len(units) * n_left // n_all for profile, units in classes.items()}
+
+    left = list(fixed_left)
+    right = list(fixed_right)
+    for profile, units in classes.items():
+        take = shares[profile]
+        left.extend(units[:take])
+        right.extend(units[take:])
+    return Block(left_groups, tuple(sorted(left))), Block(right_groups, tuple(sorted(right)))
+
+
+def _shares(
+    problem: Problem,
+    block: Block,
+    classes: dict[tuple[int, ...], list[int]],
+    fixed_left: list[int],
+    n_left: int,
+    n_all: int,
+    widen: bool,
+    seed: int,
+    time_limit: float,
+) -> dict[tuple[int, ...], int] | None:
+    """How many units of each profile go left; None when the sizes cannot be met."""
+    model = cp_model.CpModel()
+    n_right = n_all - n_left
+    take: dict[tuple[int, ...], cp_model.IntVar] = {}
+    for j, (profile, units) in enumerate(classes.items()):
+        exact = len(units) * n_left / n_all
+        low, high = int(exact), -(-len(units) * n_left // n_all)
+        if widen:
+            low, high = 0, len(units)
+        take[profile] = model.new_int_var(low, high, f"take_{j}")
+
+    fixed_profile = [0] * len(problem.categories)
+    fixed_size = 0
+    for index in fixed_left:
+        unit = problem.units[index]
+        fixed_size += unit.size
+        fixed_profile = [a + b for a, b in zip(fixed_profile, unit.profile, strict=True)]
+    block_size = sum(problem.units[i].size for i in block.units)
+    block_totals = [0] * len(problem.categories)
+    for index in block.units:
+        block_totals = [
+            a + b for a, b in zip(block_totals, problem.units[index].profile, strict=True)
+        ]
+
+    size_left = fixed_size + sum(
+        problem.units[units[0]].size * take[p] for p, units in classes.items()
+    )
+    model.add_linear_constraint(
+        size_left,
+        max(n_left * problem.size_min, block_size - n_right * problem.size_max),
+        min(n_left * problem.size_max, block_size - n_right * problem.size_min),
+    )
+    misses = []
+    for c in range(len(problem.categories)):
+        low, high = problem.band(c)
+        total_left = fixed_profile[c] + sum(p[c] * take[p] for p in classes if p[c])
+        miss = model.new_int_var(0, block_totals[c], f"miss_{c}")
+        model.add(miss >= total_left - n_left * high)
+        model.add(miss >= n_left * low - total_left)
+        model.add(miss >= (block_totals[c] - total_left) - n_right * high)
+        model.add(miss >= n_right * low - (block_totals[c] - total_left))
+        misses.append(miss)
+    model.minimize(sum(misses))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = time_limit
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {profile: solver.value(var) for profile, var in take.items()}
