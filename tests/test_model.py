@@ -1,0 +1,399 @@
+"""The counting model, one rule family at a time, on cohorts small enough to check by hand.
+
+Each solve is checked twice: by the validator (which never sees the solver) and by a direct
+assertion on the rule itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from ortools.sat.python import cp_model
+
+from empower_cli.errors import InfeasibleError
+from empower_cli.model import build, kinds_of, whole
+from empower_cli.records import Assignment, Problem, Status
+from empower_cli.rules import build_problem
+from empower_cli.solve import SolveOptions, solve
+from empower_cli.start import greedy_counts, repair
+from empower_cli.validate import balance_of, validate
+
+OPTIONS = SolveOptions(time_limit=10.0, seed=0)
+
+
+def solved(problem: Problem) -> Assignment:
+    """Solve, and insist that the validator finds no broken rule and agrees on the objective."""
+    assignment = solve(problem, OPTIONS)
+    verdict = validate(problem, assignment.groups)
+    assert verdict.violations == ()
+    assert verdict.balance.excess == assignment.objective
+    assert assignment.bound <= assignment.objective
+    return assignment
+
+
+def sizes(problem: Problem, groups: tuple[int, ...]) -> list[int]:
+    return [groups.count(g) for g in range(problem.n_groups)]
+
+
+# --- every unit placed, sizes -------------------------------------------------------------------
+
+
+def test_every_student_and_every_unit_is_placed_once(records) -> None:
+    cohort = records.cohort(["M1", "M2", "M3", "M4", "MSTP", "M1", "M2", "M3", "M4", "M1"])
+    requests = records.requests(locks=records.locks((0, 5), (6, 7)))
+    problem = build_problem(cohort, requests, 3)
+
+    assignment = solved(problem)
+
+    assert len(assignment.groups) == 10
+    assert all(0 <= g < 3 for g in assignment.groups)
+    assert sum(sizes(problem, assignment.groups)) == 10
+    for unit in problem.units:
+        assert len({assignment.groups[m] for m in unit.members}) == 1, unit
+
+
+def test_seven_students_in_three_groups_make_sizes_two_and_three(records) -> None:
+    problem = build_problem(records.cohort(["M1"] * 4 + ["M2"] * 3), records.requests(), 3)
+
+    assignment = solved(problem)
+
+    assert sorted(sizes(problem, assignment.groups)) == [2, 2, 3]
+    assert validate(problem, assignment.groups).balance.size_spread == 1
+
+
+def test_sizes_differ_by_at_most_one_with_a_chain_of_three(records) -> None:
+    cohort = records.cohort(["M1", "M1", "M1", "M2", "M2", "M3", "M3"])
+    problem = build_problem(cohort, records.requests(locks=records.locks((0, 1), (1, 2))), 3)
+
+    assignment = solved(problem)
+
+    group_sizes = sizes(problem, assignment.groups)
+    assert Counter(group_sizes) == Counter({2: 2, 3: 1})
+    assert group_sizes[assignment.groups[0]] == 3  # the chain fills the one group of three
+
+
+# --- locks --------------------------------------------------------------------------------------
+
+
+def test_a_lock_chain_ends_up_together_even_when_balance_suffers(records) -> None:
+    # Three M3 students over three groups: the band is [1, 1], so balance wants them apart.
+    cohort = records.cohort(["M3", "M3", "M3", "M1", "M1", "M1", "M2", "M2", "M2"])
+    problem = build_problem(cohort, records.requests(locks=records.locks((0, 1), (1, 2))), 3)
+
+    assignment = solved(problem)
+
+    assert assignment.groups[0] == assignment.groups[1] == assignment.groups[2]
+    # Hand count: the chain's group holds 3 M3 (2 above the band) and the two other groups hold
+    # none (1 below each): distance 4 from M3 alone. The chain's group then has no room for
+    # M1 or M2, so each of those is 1 below in that group and 1 above in one other: 2 + 2.
+    assert assignment.objective == assignment.bound == 8
+    assert assignment.status is Status.OPTIMAL
+
+
+def test_locks_that_make_zero_impossible_are_proven_best(records) -> None:
+    # Two locked M3 students, two groups, two M3 in all: the M3 band is [1, 1], so one group has
+    # 2 (1 above) and the other 0 (1 below): excess 2. Everything else can be balanced:
+    # {M3, M3, M4} and {M1, M2, M4}.
+    cohort = records.cohort(["M3", "M3", "M1", "M2", "M4", "M4"])
+    problem = build_problem(cohort, records.requests(locks=[records.lock(0, 1)]), 2)
+    assert problem.band(2) == (1, 1)  # categories start M1, M2, M3, ...
+
+    assignment = solved(problem)
+
+    assert assignment.groups[0] == assignment.groups[1]
+    assert assignment.status is Status.OPTIMAL
+    assert assignment.objective == assignment.bound == 2
+    balance = balance_of(problem, assignment.groups)
+    assert balance.excess == 2
+    assert balance.out_of_band == 2  # the M3 cell of each group
+
+
+# --- aparts -------------------------------------------------------------------------------------
+
+
+def _apart_cohort(records):
+    # a = M1 with X, b = M2, c = M1, d = M2 with X; two groups of two. Every group needs one M1,
+    # one M2 and one X to be in band, and the only way is {a, b} and {c, d}.
+    return records.cohort([("M1", ["X"]), "M2", "M1", ("M2", ["X"])])
+
+
+def test_without_the_apart_rule_balance_puts_the_pair_together(records) -> None:
+    problem = build_problem(_apart_cohort(records), records.requests(), 2)
+
+    assignment = solved(problem)
+
+    assert assignment.objective == assignment.bound == 0
+    assert assignment.groups[0] == assignment.groups[1]
+
+
+def test_an_apart_pair_ends_up_apart_even_when_balance_prefers_together(records) -> None:
+    problem = build_problem(
+        _apart_cohort(records), records.requests(aparts=[records.apart(0, 1)]), 2
+    )
+
+    assignment = solved(problem)
+
+    assert assignment.groups[0] != assignment.groups[1]
+    # {a, d} and {b, c}: years in band, X is 2 in one group and 0 in the other (band [1, 1]).
+    assert assignment.status is Status.OPTIMAL
+    assert assignment.objective == assignment.bound == 2
+
+
+def test_apart_pair_between_a_chain_and_a_student(records) -> None:
+    cohort = records.cohort(["M1", "M1", "M2", "M2", "M3", "M3"])
+    requests = records.requests(
+        locks=[records.lock(0, 2)], aparts=[records.apart(4, 2), records.apart(5, 0)]
+    )
+    problem = build_problem(cohort, requests, 2)
+
+    groups = solved(problem).groups
+
+    assert groups[0] == groups[2]
+    assert groups[4] != groups[2]
+    assert groups[5] != groups[0]
+
+
+# --- pins ---------------------------------------------------------------------------------------
+
+
+def test_a_pin_lands_in_its_group(records) -> None:
+    cohort = records.cohort(["M1", "M1", "M2", "M2", "M3", "M3"])
+    problem = build_problem(cohort, records.requests(pins=[records.pin(4, 2)]), 3)
+
+    groups = solved(problem).groups
+
+    assert groups[4] == 2
+
+
+def test_pinning_one_member_of_a_chain_moves_the_whole_chain(records) -> None:
+    cohort = records.cohort(["M1", "M1", "M2", "M2", "M3", "M3"])
+    requests = records.requests(locks=[records.lock(1, 3)], pins=[records.pin(3, 1)])
+    problem = build_problem(cohort, requests, 3)
+
+    groups = solved(problem).groups
+
+    assert groups[1] == groups[3] == 1
+
+
+def test_two_students_pinned_to_one_group_stay_there(records) -> None:
+    cohort = records.cohort(["MSTP", "MSTP", "M1", "M2", "M4", "M4"])
+    pins = [records.pin(0, 0, row=2), records.pin(1, 0, row=3)]
+    problem = build_problem(cohort, records.requests(pins=pins), 2)
+
+    assignment = solved(problem)
+
+    # Both MSTP students in group 1: the MSTP band is [1, 1], so 2 there and 0 in group 2 give
+    # excess 2; the rest balances ({MSTP, MSTP, M4} and {M1, M2, M4}), and that is proven.
+    assert assignment.groups[0] == assignment.groups[1] == 0
+    assert assignment.objective == assignment.bound == 2
+
+
+# --- balance ------------------------------------------------------------------------------------
+
+
+def test_balance_reaches_zero_and_proves_it(records) -> None:
+    problem = build_problem(records.cohort(["M1"] * 4 + ["M2"] * 4), records.requests(), 2)
+
+    assignment = solved(problem)
+
+    assert assignment.status is Status.OPTIMAL
+    assert assignment.objective == assignment.bound == 0
+    balance = balance_of(problem, assignment.groups)
+    assert balance.counts == ((2, 2, 0, 0, 0), (2, 2, 0, 0, 0))
+    assert balance.out_of_band == 0
+
+
+def test_balance_counts_interests_as_well_as_years(records) -> None:
+    # Four M1 students, two of them with Wellness: each group of two must get one Wellness.
+    cohort = records.cohort([("M1", ["Wellness"]), ("M1", ["Wellness"]), "M1", "M1"])
+    problem = build_problem(cohort, records.requests(), 2)
+
+    groups = solved(problem).groups
+
+    assert groups[0] != groups[1]
+
+
+def test_zero_is_not_always_possible_even_without_requests(records) -> None:
+    # Four groups of two; every category has 4 students, so every band is [1, 1] and each pair
+    # must be one M1 and one M2, one with 'a' and one with 'b'. An (M1, a+b) student cannot be
+    # paired without a category going to 2 in its group (and 0 in another): at least 2 per such
+    # student, so 4 in all, and the solver proves it.
+    specs = [("M1", ["a", "b"])] * 2 + [("M1", [])] * 2 + [("M2", ["a"])] * 2
+    specs += [("M2", ["b"])] * 2
+    problem = build_problem(records.cohort(specs), records.requests(), 4)
+
+    assignment = solved(problem)
+
+    assert assignment.status is Status.OPTIMAL
+    assert assignment.objective == assignment.bound == 4
+
+
+def test_solver_reports_infeasible_packing_that_arithmetic_cannot_see(records) -> None:
+    # Two groups of three and three locked pairs: every chain fits in a group, but no group of
+    # three can be made of pairs alone.
+    cohort = records.cohort(["M1"] * 6)
+    requests = records.requests(locks=records.locks((0, 1), (2, 3), (4, 5)))
+    problem = build_problem(cohort, requests, 2)
+
+    with pytest.raises(InfeasibleError) as info:
+        solve(problem, OPTIONS)
+
+    assert info.value.exit_code == 4
+    assert info.value.message == (
+        "the locks, aparts, pins and group sizes cannot all hold at once; "
+        "no arrangement of the students satisfies them together."
+    )
+
+
+def test_progress_reports_each_improving_solution(records) -> None:
+    problem = build_problem(records.cohort(["M1"] * 4 + ["M2"] * 4), records.requests(), 2)
+    seen: list[tuple[int, int, float]] = []
+
+    assignment = solve(problem, OPTIONS, on_progress=lambda *args: seen.append(args))
+
+    assert seen, "no progress was reported"
+    objective, bound, elapsed = seen[-1]
+    assert (objective, bound) == (assignment.objective, assignment.bound)
+    assert elapsed >= 0
+
+
+# --- model.build --------------------------------------------------------------------------------
+
+
+def _count_var_names(model: cp_model.CpModel) -> list[str]:
+    return [var.name for var in model.proto.variables if var.name.startswith("x_")]
+
+
+def test_build_makes_one_count_variable_per_kind_and_group(records) -> None:
+    # Kinds: the 3 M1 students, the 2 M2 students, the pinned MSTP student -> 3 kinds x 3 groups.
+    cohort = records.cohort(["M1", "M1", "M1", "M2", "M2", "MSTP"])
+    problem = build_problem(cohort, records.requests(pins=[records.pin(5, 1)]), 3)
+
+    v = build(problem, whole(problem))
+
+    assert [kind.units for kind in v.kinds] == [(0, 1, 2), (3, 4), (5,)]
+    assert [kind.count for kind in v.kinds] == [3, 2, 1]
+    assert [kind.pin for kind in v.kinds] == [None, None, 1]
+    assert len(v.x) == 3 and all(len(row) == 3 for row in v.x)
+    assert len(_count_var_names(v.model)) == 9
+    assert v.model.has_objective()
+
+
+def test_interchangeable_students_share_a_kind_but_apart_students_do_not(records) -> None:
+    cohort = records.cohort(["M1"] * 4)
+    plain = build_problem(cohort, records.requests(), 2)
+    apart = build_problem(cohort, records.requests(aparts=[records.apart(0, 1)]), 2)
+
+    assert [kind.units for kind in kinds_of(plain, whole(plain))] == [(0, 1, 2, 3)]
+    assert [kind.units for kind in kinds_of(apart, whole(apart))] == [(0,), (1,), (2, 3)]
+    assert len(_count_var_names(build(apart, whole(apart)).model)) == 3 * 2
+
+
+def test_a_locked_chain_is_a_kind_of_its_own_size(records) -> None:
+    cohort = records.cohort(["M1", "M1", "M1", "M1"])
+    problem = build_problem(cohort, records.requests(locks=[records.lock(2, 3)]), 2)
+
+    kinds = kinds_of(problem, whole(problem))
+
+    assert [(kind.units, kind.size, kind.profile[0]) for kind in kinds] == [
+        ((0, 1), 1, 1),
+        ((2,), 2, 2),
+    ]
+
+
+def _extreme(model: cp_model.CpModel, index: int, *, maximise: bool) -> int:
+    """The least or greatest value the variable at `index` can take in `model`."""
+    copy = model.clone()
+    copy.clear_objective()
+    var = copy.get_int_var_from_proto_index(index)
+    if maximise:
+        copy.maximize(var)
+    else:
+        copy.minimize(var)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    assert solver.solve(copy) == cp_model.OPTIMAL
+    return int(solver.value(var))
+
+
+def test_a_pinned_units_variables_are_fixed(records) -> None:
+    cohort = records.cohort(["M1", "M1", "M1", "M2", "M2", "MSTP"])
+    problem = build_problem(cohort, records.requests(pins=[records.pin(5, 1)]), 3)
+    v = build(problem, whole(problem))
+    pinned = next(k for k, kind in enumerate(v.kinds) if kind.pin is not None)
+
+    ranges = [
+        (_extreme(v.model, var.index, maximise=False), _extreme(v.model, var.index, maximise=True))
+        for var in v.x[pinned]
+    ]
+
+    assert ranges == [(0, 0), (1, 1), (0, 0)]
+    # A free kind's variable, for contrast, is not fixed.
+    free = v.x[0][1]
+    assert _extreme(v.model, free.index, maximise=False) < _extreme(
+        v.model, free.index, maximise=True
+    )
+
+
+# --- the greedy start and its repair ------------------------------------------------------------
+
+
+def test_greedy_deal_spreads_each_kind_evenly(records) -> None:
+    problem = build_problem(records.cohort(["M1"] * 4 + ["M2"] * 4), records.requests(), 2)
+    kinds = kinds_of(problem, whole(problem))
+
+    counts = greedy_counts(problem, kinds, 2, 8)
+
+    assert counts == [[2, 2], [2, 2]]
+
+
+def test_greedy_deal_respects_pins_sizes_and_aparts(records) -> None:
+    cohort = records.cohort(["M1", "M1", "M1", "M2", "M2", "M2", "M3"])
+    requests = records.requests(pins=[records.pin(6, 2)], aparts=[records.apart(0, 1)])
+    problem = build_problem(cohort, requests, 3)
+    kinds = kinds_of(problem, whole(problem))
+
+    counts = greedy_counts(problem, kinds, 3, 7)
+
+    assert counts is not None
+    for k, kind in enumerate(kinds):
+        assert sum(counts[k]) == kind.count
+        if kind.pin is not None:
+            assert counts[k][kind.pin] == 1
+    group_sizes = [sum(kind.size * counts[k][g] for k, kind in enumerate(kinds)) for g in range(3)]
+    assert sorted(group_sizes) == [2, 2, 3]
+    first, second = (next(k for k, kind in enumerate(kinds) if kind.units == (u,)) for u in (0, 1))
+    assert all(counts[first][g] + counts[second][g] <= 1 for g in range(3))
+
+
+def test_repair_swaps_a_bad_deal_into_band_and_keeps_sizes(records) -> None:
+    problem = build_problem(records.cohort(["M1"] * 4 + ["M2"] * 4), records.requests(), 2)
+    kinds = kinds_of(problem, whole(problem))
+    counts = [[4, 0], [0, 4]]  # all M1 in group 1 and all M2 in group 2: distance 8
+
+    remaining = repair(problem, kinds, counts, seed=0)
+
+    assert remaining == 0
+    assert counts == [[2, 2], [2, 2]]
+
+
+def test_repair_never_moves_a_pinned_unit(records) -> None:
+    cohort = records.cohort(["M1", "M1", "M2", "M2"])
+    problem = build_problem(cohort, records.requests(pins=[records.pin(0, 0)]), 2)
+    kinds = kinds_of(problem, whole(problem))
+    pinned = next(k for k, kind in enumerate(kinds) if kind.pin is not None)
+    m1 = next(k for k, kind in enumerate(kinds) if kind.pin is None and kind.profile[0])
+    m2 = next(k for k, kind in enumerate(kinds) if kind.profile[1])
+    counts = [[0, 0] for _ in kinds]
+    counts[pinned] = [1, 0]
+    counts[m1] = [1, 0]  # both M1 in group 1
+    counts[m2] = [0, 2]
+
+    remaining = repair(problem, kinds, counts, seed=0)
+
+    assert remaining == 0
+    assert counts[pinned] == [1, 0]
+    assert counts[m1] == [0, 1]
+    assert counts[m2] == [1, 1]
