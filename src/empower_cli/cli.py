@@ -48,7 +48,9 @@ def _root(
 
 @app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
 def assign(
-    signups: Annotated[Path, typer.Argument(help="The sign-up CSV exported from your form.")],
+    signups: Annotated[
+        Path, typer.Argument(metavar="SIGNUPS.csv", help="The sign-up CSV exported from your form.")
+    ],
     groups: Annotated[
         int | None, typer.Option("--groups", "-g", help="Number of groups.", show_default=False)
     ] = None,
@@ -137,6 +139,9 @@ def assign(
     except EmpowerError as error:
         err.print(f"error: {error.message}", markup=False, style="bold red", soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("stopped by Ctrl-C before the rosters were complete; nothing was written.")
+        raise typer.Exit(130) from None
 
 
 def main() -> None:

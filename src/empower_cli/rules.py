@@ -39,15 +39,20 @@ def choose_group_count(n_students: int, *, groups: int | None, group_size: int |
                 "every group needs at least one. Use a smaller --groups."
             )
         return groups
-    size = DEFAULT_GROUP_SIZE if group_size is None else group_size
-    if size < 1:
-        raise UsageError(f"--group-size must be at least 1 (got {size}).")
-    if size > n_students:
-        raise InfeasibleError(
-            f"a group size of {size} is larger than the whole cohort ({n_students} students). "
-            "Use a smaller --group-size, or --groups 1."
-        )
-    return max(1, round(n_students / size))
+    if group_size is None:
+        size = min(DEFAULT_GROUP_SIZE, n_students)
+    else:
+        size = group_size
+        if size < 1:
+            raise UsageError(f"--group-size must be at least 1 (got {size}).")
+        if size > n_students:
+            raise InfeasibleError(
+                f"a group size of {size} is larger than the whole cohort ({n_students} students). "
+                "Use a smaller --group-size, or --groups 1."
+            )
+    fewer = max(1, n_students // size)
+    candidates = (fewer, fewer + 1) if fewer < n_students else (fewer,)
+    return min(candidates, key=lambda count: (abs(n_students / count - size), count))
 
 
 def categories_of(cohort: Cohort) -> tuple[Category, ...]:

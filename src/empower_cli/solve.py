@@ -85,19 +85,26 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, watcher: _Watcher) 
     """Solve in a worker thread so that Ctrl-C in the main thread can stop the search and keep
     the best solution found so far. Returns (status, interrupted)."""
     result: dict[str, Any] = {}
+    finished = threading.Event()
 
     def target() -> None:
-        result["status"] = solver.solve(model, watcher)
+        try:
+            result["status"] = solver.solve(model, watcher)
+        finally:
+            finished.set()
 
+    # Waiting on an Event (not Thread.join, which a KeyboardInterrupt can leave in a state
+    # where the thread looks finished while it still runs) until the solver returns.
     thread = threading.Thread(target=target, name="cp-sat", daemon=True)
     thread.start()
     interrupted = False
-    while thread.is_alive():
+    while not finished.is_set():
         try:
-            thread.join(timeout=0.05)
+            finished.wait(0.05)
         except KeyboardInterrupt:
             interrupted = True
             solver.stop_search()
+    thread.join()
     return result["status"], interrupted
 
 
@@ -116,6 +123,7 @@ def solve_block(
     params.num_workers = options.workers or default_workers()
     params.interleave_search = True
     params.random_seed = options.seed
+    params.catch_sigint_signal = False  # Ctrl-C reaches Python, which stops the search itself
     started = time.perf_counter()
     status, interrupted = _run(solver, v.model, _Watcher(on_progress, started))
     if status == cp_model.INFEASIBLE:
