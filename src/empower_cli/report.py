@@ -269,6 +269,7 @@ class SolveProgress:
         self._time_limit = time_limit
         self._lock = threading.Lock()
         self._best: tuple[int, int] | None = None
+        self._part: tuple[int, int] | None = None
         self._elapsed = 0.0
         self._started: float | None = None
         self._live: Live | None = None
@@ -299,22 +300,32 @@ class SolveProgress:
             self._live = None
         self._started = None
 
-    def update(self, objective: int, bound: int, elapsed: float) -> None:
-        """Record an improving solution (thread-safe)."""
+    def update(
+        self, objective: int, bound: int, elapsed: float, part: tuple[int, int] | None = None
+    ) -> None:
+        """Record an improving solution (thread-safe). `part` is (groups done, groups) when a
+        large cohort is solved block by block; the bound is then not shown."""
         with self._lock:
             self._best = (objective, bound)
             self._elapsed = elapsed
+            self._part = part
 
     def status_text(self) -> str:
         """The status line as plain text."""
         with self._lock:
-            best, elapsed = self._best, self._elapsed
+            best, elapsed, part = self._best, self._elapsed, self._part
         if self._started is not None:
             elapsed = max(elapsed, time.monotonic() - self._started)
         clock = f"{elapsed:.1f} s of {self._time_limit:g} s"
         if best is None:
             return f"searching for rosters… {clock}"
         objective, bound = best
+        if part is not None:
+            done, groups = part
+            return (
+                f"searching: {done} of {groups} groups done, cells outside range so far: "
+                f"distance {objective} · {clock}"
+            )
         return (
             f"searching: cells outside range: distance {objective}, "
             f"cannot go below {bound} · {clock}"

@@ -16,14 +16,18 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from empower_cli.errors import InfeasibleError, NoSolutionError
-from empower_cli.model import Block, CountVars, build, whole
+from empower_cli.model import Block, CountVars, add_floors, build, whole
+from empower_cli.model.bounds import objective_floors
 from empower_cli.model.split import split
 from empower_cli.model.symmetry import ordering
 from empower_cli.records import Assignment, Problem, Status
 from empower_cli.start import greedy_counts, repair
 
-#: Called with (objective, bound, elapsed seconds) on each improving solution.
-Progress = Callable[[int, int, float], None]
+#: Called with (objective, bound, elapsed seconds, part) on each improving solution; part is
+#: (groups done, groups) when a large cohort is solved block by block, else None.
+Progress = Callable[[int, int, float, tuple[int, int] | None], None]
+#: What one block's search reports: (objective, bound, elapsed seconds).
+BlockProgress = Callable[[int, int, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +71,7 @@ def _hint(v: CountVars, seed: int) -> int | None:
 class _Watcher(cp_model.CpSolverSolutionCallback):
     """Reports each improving solution to the progress callback."""
 
-    def __init__(self, on_progress: Progress | None, started: float) -> None:
+    def __init__(self, on_progress: BlockProgress | None, started: float) -> None:
         super().__init__()
         self._on_progress = on_progress
         self._started = started
@@ -112,11 +116,13 @@ def solve_block(
     problem: Problem,
     block: Block,
     options: SolveOptions,
-    on_progress: Progress | None = None,
+    on_progress: BlockProgress | None = None,
 ) -> tuple[dict[int, int], Status, int, int, bool]:
     """Solve one block: (unit -> global group, status, objective, bound, interrupted)."""
     v = build(problem, block)
-    _hint(v, options.seed)
+    hinted = _hint(v, options.seed)
+    if len(block.groups) == problem.n_groups and hinted != 0:
+        add_floors(v, _floors(problem, options))
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = options.time_limit
@@ -156,6 +162,14 @@ def solve_block(
 
 #: Blocks of at most this many groups are solved as one model; larger ones are split in two.
 LEAF_GROUPS = 24
+#: A block that misses perfect balance is merged with its neighbour up to this many groups.
+MERGE_GROUPS = 4 * LEAF_GROUPS
+
+
+def _floors(problem: Problem, options: SolveOptions) -> tuple[int, ...]:
+    """Per-category lower bounds on the objective, within a small share of the time limit."""
+    share = min(5.0, options.time_limit / 10) / max(1, len(problem.categories))
+    return objective_floors(problem, time_limit=share)
 
 
 def _leaves(problem: Problem, block: Block, options: SolveOptions) -> list[Block]:
@@ -177,20 +191,24 @@ def solve(
 
     Small cohorts are one model. Large ones are split into blocks of about LEAF_GROUPS groups,
     each with its proportional share of every kind of unit; a block that cannot reach perfect
-    balance alone is merged with its neighbour and solved again, up to the whole cohort.
+    balance alone is merged with its neighbour and solved again, up to MERGE_GROUPS groups.
     """
     started = time.perf_counter()
     blocks = _leaves(problem, whole(problem), options)
-    placement: dict[int, int] = {}
-    results: list[tuple[Status, int, int]] = []
-    interrupted = False
     queue = list(blocks)
-    solved: list[tuple[Block, int]] = []
+    solved: list[tuple[Block, Status, int, int]] = []  # block, status, objective, bound
+    placement: dict[int, int] = {}
+    interrupted = False
 
     def report(objective: int, bound: int, elapsed: float) -> None:
-        if on_progress is not None:
-            done = sum(obj for _, obj in solved)
-            on_progress(done + objective, bound if len(blocks) == 1 else 0, elapsed)
+        if on_progress is None:
+            return
+        if len(blocks) == 1:
+            on_progress(objective, bound, elapsed, None)
+        else:
+            done = sum(entry[2] for entry in solved)
+            placed = sum(len(entry[0].groups) for entry in solved)
+            on_progress(done + objective, 0, elapsed, (placed, problem.n_groups))
 
     while queue:
         block = queue.pop(0)
@@ -198,25 +216,28 @@ def solve(
         budget = SolveOptions(time_limit=remaining, seed=options.seed, workers=options.workers)
         found, status, objective, bound, stopped = solve_block(problem, block, budget, report)
         interrupted |= stopped
-        if objective > 0 and not stopped and (queue or solved) and remaining > 1.0:
-            neighbour = queue.pop(0) if queue else solved.pop()[0]
-            queue.insert(0, _merge(block, neighbour))
-            continue
+        if objective > 0 and not stopped and remaining > 1.0 and (queue or solved):
+            neighbour = queue[0] if queue else solved[-1][0]
+            if len(block.groups) + len(neighbour.groups) <= MERGE_GROUPS:
+                if queue:
+                    queue.pop(0)
+                else:
+                    solved.pop()
+                queue.insert(0, _merge(block, neighbour))
+                continue
         placement.update(found)
-        solved.append((block, objective))
-        results.append((status, objective, bound))
+        solved.append((block, status, objective, bound))
         if stopped:
             break
 
     if interrupted and len(placement) < len(problem.units):
         raise NoSolutionError("stopped by Ctrl-C before rosters were found for every group.")
-    objective = sum(obj for _, obj, _ in results)
-    single = len(results) == 1 and len(solved[0][0].groups) == problem.n_groups
-    if single:
-        status, bound = results[0][0], results[0][2]
+    objective = sum(entry[2] for entry in solved)
+    if len(solved) == 1:  # one model held every group: the solver's own verdict stands
+        _, status, objective, bound = solved[0]
     else:
-        bound = 0
-        status = Status.OPTIMAL if objective == 0 else Status.FEASIBLE
+        bound = sum(_floors(problem, options)) if objective > 0 else 0
+        status = Status.OPTIMAL if objective == bound else Status.FEASIBLE
     groups = [0] * problem.n_students
     for unit in problem.units:
         for member in unit.members:

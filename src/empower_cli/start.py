@@ -94,14 +94,17 @@ def repair(
     *,
     seed: int,
     max_steps: int = 20_000,
+    stall_steps: int = 1_500,
 ) -> int:
     """Improve `counts` in place by swapping units between groups; return the distance outside
     the bands that remains (0 means every cell is in band).
 
     Each step takes a cell outside its band and makes the swap (two units of the same size, of
     different kinds, between that cell's group and another) that lowers the total distance most;
-    when no swap lowers it, a swap that keeps it equal is taken at random (seeded), so the search
-    walks plateaus without cycling for ever. Pinned units never move; apart units never meet.
+    when no swap lowers it, one that raises it least (by at most one) is taken at random (seeded),
+    so the search walks plateaus and leaves shallow dead ends. It gives up after `stall_steps`
+    steps without a new best, keeping the best counts seen (the solver takes over from there).
+    Pinned units never move; apart units never meet.
     """
     import random
 
@@ -148,9 +151,18 @@ def repair(
         return sum(distance(c, cells[g][c]) for g in range(n_groups) for c in range(n_categories))
 
     remaining = total()
+    best_seen, since_best = remaining, 0
+    best_counts = [row[:] for row in counts]
     for _ in range(max_steps):
         if remaining == 0:
             return 0
+        if remaining < best_seen:
+            best_seen, since_best = remaining, 0
+            best_counts = [row[:] for row in counts]
+        else:
+            since_best += 1
+            if since_best > stall_steps:
+                break
         bad = [
             (g, c) for g in range(n_groups) for c in range(n_categories) if distance(c, cells[g][c])
         ]
@@ -206,4 +218,8 @@ def repair(
             cells[g][cat] += change
             cells[h][cat] -= change
         remaining += best_delta
+    if remaining > best_seen:  # a step uphill was the last thing tried: go back to the best
+        for row, best_row in zip(counts, best_counts, strict=True):
+            row[:] = best_row
+        remaining = best_seen
     return remaining

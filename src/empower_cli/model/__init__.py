@@ -16,7 +16,7 @@ from empower_cli.model.symmetry import add_symmetry_breaking
 from empower_cli.model.variables import CountVars
 from empower_cli.records import Problem
 
-__all__ = ["Block", "CountVars", "Kind", "build", "kinds_of", "whole"]
+__all__ = ["Block", "CountVars", "Kind", "add_floors", "build", "kinds_of", "whole"]
 
 
 def build(problem: Problem, block: Block) -> CountVars:
@@ -29,3 +29,12 @@ def build(problem: Problem, block: Block) -> CountVars:
     add_symmetry_breaking(v)
     v.model.minimize(sum(add_balance(v)))
     return v
+
+
+def add_floors(v: CountVars, floors: tuple[int, ...]) -> None:
+    """Tell the model each category's lower bound (from model.bounds); valid for the whole
+    problem only, so only used when the block holds every group."""
+    for c, floor in enumerate(floors):
+        cells = [var for (category, _), var in v.distance.items() if category == c]
+        if floor and cells:
+            v.model.add(sum(cells) >= floor)
