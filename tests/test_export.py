@@ -42,17 +42,19 @@ ROWS = (
 )
 INTERESTS = ("Wellness", "Clinical", "Research")
 GROUPS = (0, 1, 1, 0, 0, 1)
-#: Deliberately not in YEARS-then-interests order: export must match columns by name.
+#: As rules.categories_of lists them: every class year, then the interests in cohort order.
 CATEGORIES = (
-    Category("Clinical", "interest", 3),
-    Category("M2", "year", 2),
-    Category("Wellness", "interest", 2),
     Category("M1", "year", 3),
-    Category("Research", "interest", 2),
+    Category("M2", "year", 2),
+    Category("M3", "year", 0),
+    Category("M4", "year", 0),
     Category("MSTP", "year", 1),
+    Category("Wellness", "interest", 2),
+    Category("Clinical", "interest", 3),
+    Category("Research", "interest", 2),
 )
 # counts[g][c], aligned with CATEGORIES
-COUNTS = ((2, 1, 2, 1, 1, 1), (1, 1, 0, 2, 1, 0))
+COUNTS = ((1, 1, 0, 0, 1, 2, 2, 1), (2, 1, 0, 0, 0, 0, 1, 1))
 MANIFEST = {"version": "0.1.0", "groups": 2, "input": {"sha256": "abc", "rows": 6}, "seed": 0}
 
 

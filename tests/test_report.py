@@ -11,6 +11,7 @@ import pytest
 from rich.console import Console
 
 from empower_cli.records import (
+    YEARS,
     Assignment,
     Balance,
     Category,
@@ -55,15 +56,14 @@ def build(
     status: Status = Status.OPTIMAL,
     interrupted: bool = False,
 ) -> tuple[Cohort, Problem, Assignment, Verdict]:
-    """Hand-made records; categories are listed interests first to check matching by name."""
+    """Hand-made records, categories in the order rules.categories_of gives them."""
     students = tuple(
         Student(index=i, row=i + 2, key=f"s{i + 1}", name=f"Student {i + 1}", year=y, interests=t)
         for i, (y, t, _) in enumerate(specs)
     )
-    years = sorted({y for y, _, _ in specs})
     categories = tuple(
-        [Category(n, "interest", sum(n in t for _, t, _ in specs)) for n in interests]
-        + [Category(y, "year", sum(y == s for s, _, _ in specs)) for y in years]
+        [Category(y, "year", sum(y == s for s, _, _ in specs)) for y in YEARS]
+        + [Category(n, "interest", sum(n in t for _, t, _ in specs)) for n in interests]
     )
 
     def member(spec: tuple[str, tuple[str, ...], int], c: Category) -> int:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from empower_cli.errors import OutputError
-from empower_cli.records import YEARS, Assignment, Cohort, Problem, Verdict
+from empower_cli.records import Assignment, Cohort, Problem, Verdict
 
 ASSIGNMENTS = "assignments.csv"
 SUMMARY = "summary.csv"
@@ -118,41 +118,18 @@ def _assignment_files(cohort: Cohort, problem: Problem, assignment: Assignment) 
     return files
 
 
-def summary_columns(
-    cohort: Cohort, problem: Problem, assignment: Assignment, verdict: Verdict
-) -> list[tuple[str, tuple[int, ...]]]:
-    """(header, count per group) for each class year in YEARS order, then each interest.
-
-    Counts come from the verdict, matched to the problem's categories by family and name; a year or
-    interest with no category is counted from the students (it is 0 for a year nobody is in).
-    """
-    where = {(c.family, c.name): i for i, c in enumerate(problem.categories)}
-    wanted = [("year", year) for year in YEARS] + [("interest", name) for name in cohort.interests]
-    columns: list[tuple[str, tuple[int, ...]]] = []
-    for family, name in wanted:
-        index = where.get((family, name))
-        if index is None:
-            counts = _count_students(cohort, problem, assignment, family, name)
-        else:
-            counts = tuple(row[index] for row in verdict.balance.counts)
-        columns.append((name, counts))
-    return columns
-
-
-def _count_students(
-    cohort: Cohort, problem: Problem, assignment: Assignment, family: str, name: str
-) -> tuple[int, ...]:
-    counts = [0] * problem.n_groups
-    for student in cohort.students:
-        if (student.year == name) if family == "year" else (name in student.interests):
-            counts[assignment.groups[student.index]] += 1
-    return tuple(counts)
+def summary_columns(problem: Problem, verdict: Verdict) -> list[tuple[str, tuple[int, ...]]]:
+    """(header, count per group) for each category: the class years, then the interests."""
+    return [
+        (category.name, tuple(row[c] for row in verdict.balance.counts))
+        for c, category in enumerate(problem.categories)
+    ]
 
 
 def _summary_file(
     cohort: Cohort, problem: Problem, assignment: Assignment, verdict: Verdict
 ) -> bytes:
-    columns = summary_columns(cohort, problem, assignment, verdict)
+    columns = summary_columns(problem, verdict)
     header = ["group", "size", *(name for name, _ in columns)]
     rows = [
         [str(group + 1), str(size), *(str(counts[group]) for _, counts in columns)]

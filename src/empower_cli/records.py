@@ -137,6 +137,8 @@ class Problem:
     students: tuple[Student, ...]
     n_groups: int
     categories: tuple[Category, ...]
+    """Every class year in YEARS order (even with no students), then every interest in the
+    cohort's order; balance counts, tables and files all follow this order."""
     units: tuple[Unit, ...]
     aparts: tuple[tuple[int, int], ...]
     """Pairs of unit indices (lower first) that must be in different groups."""

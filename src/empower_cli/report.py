@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from math import ceil, floor
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -23,7 +22,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from empower_cli.records import YEARS, Assignment, Cohort, Problem, Verdict
+from empower_cli.records import Assignment, Cohort, Problem, Verdict
 
 #: Column headers longer than this are shortened with an ellipsis.
 HEADER_LIMIT = 14
@@ -122,35 +121,17 @@ def _cut(name: str, width: int) -> str:
     return name[: max(width - 1, 1)].rstrip() + "…"
 
 
-def _columns(
-    cohort: Cohort, problem: Problem, assignment: Assignment, verdict: Verdict
-) -> list[_Column]:
-    """Class years in YEARS order, then interests in the cohort's order, matched by family/name."""
-    where = {(c.family, c.name): i for i, c in enumerate(problem.categories)}
-    wanted = [("year", year) for year in YEARS] + [("interest", name) for name in cohort.interests]
-    columns: list[_Column] = []
-    for family, name in wanted:
-        index = where.get((family, name))
-        if index is not None:
-            counts = tuple(row[index] for row in verdict.balance.counts)
-            total, band = problem.categories[index].total, problem.band(index)
-        else:
-            counts = _count_students(cohort, problem, assignment, family, name)
-            total = sum(counts)
-            ideal = total / problem.n_groups
-            band = (floor(ideal), ceil(ideal))
-        columns.append(_Column(name, counts, total, band))
-    return columns
-
-
-def _count_students(
-    cohort: Cohort, problem: Problem, assignment: Assignment, family: str, name: str
-) -> tuple[int, ...]:
-    counts = [0] * problem.n_groups
-    for student in cohort.students:
-        if (student.year == name) if family == "year" else (name in student.interests):
-            counts[assignment.groups[student.index]] += 1
-    return tuple(counts)
+def _columns(problem: Problem, verdict: Verdict) -> list[_Column]:
+    """One column per category: the class years, then the interests."""
+    return [
+        _Column(
+            category.name,
+            tuple(row[c] for row in verdict.balance.counts),
+            category.total,
+            problem.band(c),
+        )
+        for c, category in enumerate(problem.categories)
+    ]
 
 
 def _cell(count: int, band: tuple[int, int]) -> Text:
@@ -193,7 +174,7 @@ def summary_table(
 
     Also returns the notes that explain the table (marks, hidden groups, shortened names).
     """
-    columns = _columns(cohort, problem, assignment, verdict)
+    columns = _columns(problem, verdict)
     sizes = verdict.balance.sizes
     size_band = (problem.size_min, problem.size_max)
     labels = shorten_labels([c.name for c in columns])
