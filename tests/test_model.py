@@ -229,6 +229,25 @@ def test_zero_is_not_always_possible_even_without_requests(records) -> None:
     assert assignment.objective == assignment.bound == 4
 
 
+def test_zero_is_impossible_when_three_students_pairwise_share_an_interest(records) -> None:
+    # Found by hypothesis. Two groups of four; Wellness, Research, Academic and Clinical are
+    # each chosen by two of students 6, 7 and 8, so each band is [1, 1] and those three must be
+    # pairwise apart, which two groups cannot do: one interest is 2 and 0, distance 2.
+    specs = ["M3", "M3", "M3", "M4", "M4"]
+    specs += [
+        ("M3", ["Wellness", "Research", "Academic"]),
+        ("M3", ["Academic", "Wellness", "Clinical"]),
+        ("M3", ["Research", "Clinical"]),
+    ]
+    problem = build_problem(records.cohort(specs), records.requests(), 2)
+
+    assignment = solved(problem)
+
+    assert assignment.status is Status.OPTIMAL
+    assert assignment.objective == assignment.bound == 2
+    assert balance_of(problem, assignment.groups).out_of_band == 2
+
+
 def test_solver_reports_infeasible_packing_that_arithmetic_cannot_see(records) -> None:
     # Two groups of three and three locked pairs: every chain fits in a group, but no group of
     # three can be made of pairs alone.
@@ -248,14 +267,17 @@ def test_solver_reports_infeasible_packing_that_arithmetic_cannot_see(records) -
 
 def test_progress_reports_each_improving_solution(records) -> None:
     problem = build_problem(records.cohort(["M1"] * 4 + ["M2"] * 4), records.requests(), 2)
-    seen: list[tuple[int, int, float]] = []
+    seen: list[tuple[object, ...]] = []
 
     assignment = solve(problem, OPTIONS, on_progress=lambda *args: seen.append(args))
 
     assert seen, "no progress was reported"
-    objective, bound, elapsed = seen[-1]
-    assert (objective, bound) == (assignment.objective, assignment.bound)
-    assert elapsed >= 0
+    # (objective, bound, elapsed seconds, ...): any further arguments describe block progress.
+    objective, bound, elapsed = seen[-1][:3]
+    assert objective == assignment.objective == 0
+    assert isinstance(bound, int) and 0 <= bound <= objective
+    assert isinstance(elapsed, float) and elapsed >= 0
+    assert [args[0] for args in seen] == sorted((args[0] for args in seen), reverse=True)
 
 
 # --- model.build --------------------------------------------------------------------------------
