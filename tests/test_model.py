@@ -419,3 +419,94 @@ def test_repair_never_moves_a_pinned_unit(records) -> None:
     assert counts[pinned] == [1, 0]
     assert counts[m1] == [0, 1]
     assert counts[m2] == [1, 1]
+
+
+# --- large cohorts (solved in blocks) -----------------------------------------------------------
+
+#: Found by hypothesis: the 18 locked students of a 332-student, 53-group cohort (nine pairs:
+#: 1-2, 3-4, 5-16, 7-8, 9-10, 11-12, 13-14, 15-6, 17-18); the other 314 have a year only.
+_LOCKED_18 = [
+    ("M4", ["Wellness", "Academic", "Clinical"]),
+    ("M4", ["Research", "Wellness", "Clinical"]),
+    ("M4", ["Clinical", "Wellness", "Research"]),
+    ("M2", ["Clinical", "Research"]),
+    "M3",
+    ("M4", ["Academic", "Clinical", "Research"]),
+    "M3",
+    ("M2", ["Academic", "Clinical"]),
+    ("M3", ["Wellness", "Clinical"]),
+    ("M3", ["Clinical", "Research", "Academic"]),
+    ("M3", ["Research", "Clinical", "Academic"]),
+    "M4",
+    ("M2", ["Clinical"]),
+    ("M4", ["Academic"]),
+    "M4",
+    ("M3", ["Academic", "Clinical", "Research"]),
+    ("M3", ["Clinical", "Wellness"]),
+    ("M2", ["Clinical", "Wellness", "Academic"]),
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (block decomposition): 53 groups are split into blocks, which together reach "
+    "the optimum (11) but cannot prove it and use the whole time limit, while one model of all "
+    "53 groups (solve_block on whole(problem), with its hint) proves 11 in about 1 s. The "
+    "cohort as found (other students with interests too) with --time-limit 10 ends in exit 5 "
+    "in some runs: 'no rosters were found within the time limit (0.1 s)'.",
+)
+def test_a_cohort_one_model_proves_quickly_is_proven_when_solved_in_blocks(records) -> None:
+    specs = [*_LOCKED_18, *(["M2"] * 231), *(["M3"] * 41), *(["M4"] * 42)]
+    locks = records.locks(
+        (0, 1), (2, 3), (4, 15), (6, 7), (8, 9), (10, 11), (12, 13), (14, 5), (16, 17)
+    )
+    problem = build_problem(records.cohort(specs), records.requests(locks=locks), 53)
+
+    assignment = solve(problem, SolveOptions(time_limit=3.0, seed=0))
+
+    assert validate(problem, assignment.groups).violations == ()
+    assert assignment.status is Status.OPTIMAL
+    assert assignment.objective == assignment.bound == 11
+
+
+def _large_specs(n: int) -> list:
+    """A deterministic cohort shaped like the real one (M1 30%, M2 27%, M3 20%, M4 15%, MSTP 8%
+    by a repeating pattern), each student with 0 to 2 of four interests."""
+    pattern = ["M1"] * 30 + ["M2"] * 27 + ["M3"] * 20 + ["M4"] * 15 + ["MSTP"] * 8
+    labels = ["Academic", "Research", "Wellness", "Clinical"]
+    specs = []
+    for i in range(n):
+        year = pattern[(i * 37) % len(pattern)]
+        chosen = [labels[(i * 3 + k) % 4] for k in range(i % 3)]
+        specs.append((year, chosen))
+    return specs
+
+
+def test_a_cohort_solved_in_blocks_keeps_every_rule_and_reports_truthfully(records) -> None:
+    # 31 groups of 3: more groups than one model takes, so the solver splits them into blocks.
+    specs = _large_specs(93)
+    requests = records.requests(
+        locks=records.locks((0, 1), (40, 41), (41, 42), (80, 92)),
+        aparts=records.aparts((2, 3), (50, 60)),
+        pins=[records.pin(5, 30), records.pin(40, 0, row=3)],
+    )
+    problem = build_problem(records.cohort(specs), requests, 31)
+
+    assignment = solve(problem, SolveOptions(time_limit=20.0, seed=0))
+
+    groups = assignment.groups
+    verdict = validate(problem, groups)
+    assert verdict.violations == ()
+    assert verdict.balance.size_spread == 0
+    assert groups[0] == groups[1] and groups[80] == groups[92]
+    assert groups[40] == groups[41] == groups[42] == 0
+    assert groups[2] != groups[3] and groups[50] != groups[60]
+    assert groups[5] == 30
+    # Every category has fewer than 31 students, so every band is [0, 1]. The chain 41-42-43
+    # holds two Academic students (1 above) and the chain 81-93 two Academic and two Research
+    # (2 above); together in one group they would be 4 above. So 3 is the least possible
+    # distance, and the rest can be balanced.
+    assert verdict.balance.excess == assignment.objective == 3
+    assert assignment.bound <= 3
+    if assignment.status is Status.OPTIMAL:
+        assert assignment.bound == 3
