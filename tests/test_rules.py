@@ -243,7 +243,7 @@ def test_a_chain_larger_than_a_group(records) -> None:
     message = infeasible(records, ["M1"] * 6, 2, locks=locks)
 
     assert message == (
-        "4 students are locked together (Student 1 (s1), Student 2 (s2), Student 3 (s3), "
+        "4 students are locked together (Student 1 (s1), Student 2 (s2), Student 3 (s3) and "
         "Student 4 (s4); locks.csv rows 2, 3, 4), but a group holds at most 3. "
         "Remove some of these locks or use larger groups."
     )
@@ -254,10 +254,10 @@ def test_a_long_chain_names_eight_students_and_counts_the_rest(records) -> None:
 
     message = infeasible(records, ["M1"] * 20, 2, locks=locks)
 
-    named = ", ".join(f"Student {i} (s{i})" for i in range(1, 9))
+    named = ", ".join(f"Student {i} (s{i})" for i in range(1, 8))
     rows = ", ".join(str(r) for r in range(2, 12))
     assert message == (
-        f"11 students are locked together ({named} and 3 more; locks.csv rows {rows}), "
+        f"11 students are locked together ({named} and 4 more; locks.csv rows {rows}), "
         "but a group holds at most 10. Remove some of these locks or use larger groups."
     )
 
@@ -289,7 +289,7 @@ def test_a_pair_apart_but_locked_through_a_chain(records) -> None:
 
     assert message == (
         "Student 1 (s1) and Student 3 (s3) must be apart (apart.csv row 3) "
-        "but are locked together (locks.csv rows 2, 3)."
+        "but are put in one group by the locks in locks.csv rows 2, 3."
     )
 
 
@@ -303,7 +303,7 @@ def test_pins_that_split_a_chain(records) -> None:
     )
 
     assert message == (
-        "Student 1 (s1), Student 2 (s2), Student 3 (s3) are locked together "
+        "Student 1 (s1), Student 2 (s2) and Student 3 (s3) are locked together "
         "(locks.csv rows 2, 3), but pinned to different groups: "
         "group 1 (pins.csv row 2) and group 2 (pins.csv row 3)."
     )
@@ -352,7 +352,7 @@ def test_too_many_students_pinned_to_one_group(records) -> None:
 
     assert message == (
         "4 students are pinned to group 1 (with the students locked to them): "
-        "Student 1 (s1), Student 2 (s2), Student 5 (s5), Student 6 (s6); "
+        "Student 1 (s1), Student 2 (s2), Student 5 (s5) and Student 6 (s6); "
         "but a group holds at most 3."
     )
 

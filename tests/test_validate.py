@@ -57,8 +57,8 @@ def test_broken_lock(problem) -> None:
     assert violations_of(problem, groups) == [
         Violation(
             "lock",
-            "Student 1 (s1) (group 1) and Student 2 (s2) (group 2) are locked together "
-            "(locks.csv row 2) but in different groups.",
+            "Student 1 (s1) and Student 2 (s2) are locked together (locks.csv row 2) "
+            "but are in groups 1 and 2.",
         )
     ]
 

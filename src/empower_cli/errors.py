@@ -61,7 +61,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (0, "rosters written"),
     (UsageError.exit_code, "usage error (a bad option or option value)"),
     (InputError.exit_code, "bad input: the message names the file, row and column"),
-    (InfeasibleError.exit_code, "the constraints cannot all hold: the message names the students"),
+    (InfeasibleError.exit_code, "the locks, aparts, pins and sizes cannot all hold together"),
     (NoSolutionError.exit_code, "no solution within the time limit"),
     (OutputError.exit_code, "the output folder cannot be written"),
 )

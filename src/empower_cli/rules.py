@@ -116,11 +116,13 @@ def _where(pairs: Iterable[Pair]) -> str:
 
 
 def _names(students: Sequence[Student], indices: Iterable[int], limit: int = 8) -> str:
-    chosen = sorted(indices)
-    shown = ", ".join(students[i].label for i in chosen[:limit])
+    """'A, B and C' (or 'A, B, ... and 4 more') for the students given."""
+    chosen = [students[i].label for i in sorted(indices)]
     if len(chosen) > limit:
-        shown += f" and {len(chosen) - limit} more"
-    return shown
+        chosen = [*chosen[: limit - 1], f"{len(chosen) - limit + 1} more"]
+    if len(chosen) == 1:
+        return chosen[0]
+    return ", ".join(chosen[:-1]) + " and " + chosen[-1]
 
 
 def build_problem(cohort: Cohort, requests: Requests, n_groups: int) -> Problem:
@@ -165,10 +167,15 @@ def build_problem(cohort: Cohort, requests: Requests, n_groups: int) -> Problem:
     for pair in requests.aparts:
         if chain_of[pair.a] == chain_of[pair.b]:
             root = chain_of[pair.a]
+            direct = [p for p in locks_by_chain[root] if {p.a, p.b} == {pair.a, pair.b}]
+            how = (
+                f"are locked together ({_where(direct)})"
+                if direct
+                else f"are put in one group by the locks in {_where(locks_by_chain[root])}"
+            )
             raise InfeasibleError(
                 f"{students[pair.a].label} and {students[pair.b].label} must be apart "
-                f"({_where([pair])}) but are locked together "
-                f"({_where(locks_by_chain[root])})."
+                f"({_where([pair])}) but {how}."
             )
 
     roots = sorted(members, key=lambda r: members[r][0])

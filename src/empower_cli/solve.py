@@ -42,10 +42,11 @@ def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def _hint(v: CountVars, seed: int) -> int | None:
+def _hint(v: CountVars, seed: int) -> tuple[list[list[int]], int] | None:
     """Pass the greedy deal, repaired by local search, as a complete hint (counts and
-    distances), relabelled so that it respects the symmetry-breaking order. Returns the hint's
-    objective, or None when there is no hint."""
+    distances), relabelled so that it respects the symmetry-breaking order. Returns the hint
+    (it keeps every hard rule, so it is a roster in its own right) and its objective, or None
+    when the greedy deal got stuck."""
     n_students = sum(v.problem.units[u].size for u in v.block.units)
     counts = greedy_counts(v.problem, v.kinds, v.n_groups, n_students)
     if counts is None:
@@ -65,7 +66,18 @@ def _hint(v: CountVars, seed: int) -> int | None:
         low, high = v.problem.band(c)
         count = sum(kind.profile[c] * counts[k][g] for k, kind in enumerate(v.kinds))
         v.model.add_hint(var, max(0, count - high, low - count))
-    return remaining
+    return counts, remaining
+
+
+def _placement(v: CountVars, counts: list[list[int]]) -> dict[int, int]:
+    """Unit -> global group, handing each kind's units out in index order."""
+    placement: dict[int, int] = {}
+    for k, kind in enumerate(v.kinds):
+        units = iter(kind.units)
+        for g, count in enumerate(counts[k]):
+            for _ in range(count):
+                placement[next(units)] = v.block.groups[g]
+    return placement
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -117,15 +129,23 @@ def solve_block(
     block: Block,
     options: SolveOptions,
     on_progress: BlockProgress | None = None,
+    *,
+    search: bool = True,
 ) -> tuple[dict[int, int], Status, int, int, bool]:
-    """Solve one block: (unit -> global group, status, objective, bound, interrupted)."""
+    """Solve one block: (unit -> global group, status, objective, bound, interrupted).
+
+    With `search` False, or when the search ends (time limit, Ctrl-C) before finding better,
+    the repaired greedy deal is the answer."""
+    deadline = time.perf_counter() + options.time_limit
     v = build(problem, block)
-    hinted = _hint(v, options.seed)
-    if len(block.groups) == problem.n_groups and hinted != 0:
+    hint = _hint(v, options.seed)
+    if hint is not None and not search:
+        return _placement(v, hint[0]), Status.FEASIBLE, hint[1], 0, False
+    if len(block.groups) == problem.n_groups and (hint is None or hint[1] > 0):
         add_floors(v, _floors(problem, options))
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.max_time_in_seconds = options.time_limit
+    params.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
     params.num_workers = options.workers or default_workers()
     params.interleave_search = True
     params.random_seed = options.seed
@@ -134,29 +154,21 @@ def solve_block(
     status, interrupted = _run(solver, v.model, _Watcher(on_progress, started))
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(
-            "the locks, aparts, pins and group sizes cannot all hold at once; "
-            "no arrangement of the students satisfies them together."
+            "the locked pairs, apart pairs, pins and group sizes cannot all hold at once: "
+            "no arrangement of the students meets them together. Remove some of the locks, "
+            "apart pairs or pins and run again."
         )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if interrupted:
-            raise NoSolutionError("stopped by Ctrl-C before any rosters were found.")
-        raise NoSolutionError(
-            f"no rosters were found within the time limit ({options.time_limit:g} s). "
-            "Try a longer --time-limit."
-        )
-    placement: dict[int, int] = {}
-    for k, kind in enumerate(v.kinds):
-        units = iter(kind.units)
-        for g, var in enumerate(v.x[k]):
-            for _ in range(solver.value(var)):
-                placement[next(units)] = block.groups[g]
-    done = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
-    return (
-        placement,
-        done,
-        round(solver.objective_value),
-        round(solver.best_objective_bound),
-        interrupted,
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        counts = [[solver.value(var) for var in row] for row in v.x]
+        done = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
+        objective, bound = round(solver.objective_value), round(solver.best_objective_bound)
+        return _placement(v, counts), done, objective, bound, interrupted
+    if hint is not None:
+        return _placement(v, hint[0]), Status.FEASIBLE, hint[1], 0, interrupted
+    if interrupted:
+        raise NoSolutionError("stopped by Ctrl-C before any rosters were found.")
+    raise NoSolutionError(
+        "no rosters were found within the time limit. Try a longer --time-limit."
     )
 
 
@@ -167,8 +179,9 @@ MERGE_GROUPS = 4 * LEAF_GROUPS
 
 
 def _floors(problem: Problem, options: SolveOptions) -> tuple[int, ...]:
-    """Per-category lower bounds on the objective, within a small share of the time limit."""
-    share = min(5.0, options.time_limit / 10) / max(1, len(problem.categories))
+    """Per-category lower bounds on the objective. Each is a small model that usually proves
+    its optimum in milliseconds; the limit only guards against a pathological one."""
+    share = min(2.0, max(0.5, options.time_limit / 10 / max(1, len(problem.categories))))
     return objective_floors(problem, time_limit=share)
 
 
@@ -212,11 +225,20 @@ def solve(
 
     while queue:
         block = queue.pop(0)
-        remaining = max(0.1, options.time_limit - (time.perf_counter() - started))
-        budget = SolveOptions(time_limit=remaining, seed=options.seed, workers=options.workers)
-        found, status, objective, bound, stopped = solve_block(problem, block, budget, report)
+        remaining = options.time_limit - (time.perf_counter() - started)
+        share = remaining if len(blocks) == 1 else remaining / (len(queue) + 1)
+        budget = SolveOptions(
+            time_limit=max(0.5, share), seed=options.seed, workers=options.workers
+        )
+        found, status, objective, bound, stopped = solve_block(
+            problem, block, budget, report, search=not interrupted
+        )
         interrupted |= stopped
-        if objective > 0 and not stopped and remaining > 1.0 and (queue or solved):
+        if objective > 0 and not interrupted and remaining > 1.0 and (queue or solved):
+            if problem.n_groups <= MERGE_GROUPS:
+                # Small enough for one model, which can also prove what balance is possible.
+                queue, solved, blocks = [whole(problem)], [], [whole(problem)]
+                continue
             neighbour = queue[0] if queue else solved[-1][0]
             if len(block.groups) + len(neighbour.groups) <= MERGE_GROUPS:
                 if queue:
@@ -227,11 +249,7 @@ def solve(
                 continue
         placement.update(found)
         solved.append((block, status, objective, bound))
-        if stopped:
-            break
 
-    if interrupted and len(placement) < len(problem.units):
-        raise NoSolutionError("stopped by Ctrl-C before rosters were found for every group.")
     objective = sum(entry[2] for entry in solved)
     if len(solved) == 1:  # one model held every group: the solver's own verdict stands
         _, status, objective, bound = solved[0]

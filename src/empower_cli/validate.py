@@ -85,9 +85,9 @@ def violations_of(problem: Problem, groups: Sequence[int]) -> list[Violation]:
             found.append(
                 Violation(
                     "lock",
-                    f"{students[pair.a].label} (group {groups[pair.a] + 1}) and "
-                    f"{students[pair.b].label} (group {groups[pair.b] + 1}) are locked together "
-                    f"({pair.source} row {pair.row}) but in different groups.",
+                    f"{students[pair.a].label} and {students[pair.b].label} are locked "
+                    f"together ({pair.source} row {pair.row}) but are in groups "
+                    f"{groups[pair.a] + 1} and {groups[pair.b] + 1}.",
                 )
             )
     for pair in requests.aparts:
