@@ -291,6 +291,20 @@ def test_groups_and_group_size_together_are_exit_2(small: Path) -> None:
     assert stderr == "error: give --groups or --group-size, not both.\n"
 
 
+def test_usage_errors_come_before_reading_the_file(in_tmp: Path) -> None:
+    stderr = failing("assign", "missing.csv", "-g", "3", "-s", "4", code=2)
+
+    assert stderr == "error: give --groups or --group-size, not both.\n"
+
+
+def test_zero_groups_is_a_usage_error(in_tmp: Path) -> None:
+    result = invoke("assign", "missing.csv", "--groups", "0")
+
+    assert result.exit_code == 2, result.output
+    assert "--groups" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_bad_column_option_is_exit_2(small: Path) -> None:
     stderr = failing("assign", "signups.csv", "-g", "3", "--column", "year", code=2)
 

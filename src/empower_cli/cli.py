@@ -52,13 +52,15 @@ def assign(
         Path, typer.Argument(metavar="SIGNUPS.csv", help="The sign-up CSV exported from your form.")
     ],
     groups: Annotated[
-        int | None, typer.Option("--groups", "-g", help="Number of groups.", show_default=False)
+        int | None,
+        typer.Option("--groups", "-g", min=1, help="Number of groups.", show_default=False),
     ] = None,
     group_size: Annotated[
         int | None,
         typer.Option(
             "--group-size",
             "-s",
+            min=1,
             help="Target group size when --groups is not given (default 16); "
             "sizes differ by at most one.",
             show_default=False,

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 
 from empower_cli import __version__
-from empower_cli.errors import InternalError
+from empower_cli.errors import InternalError, UsageError
 from empower_cli.records import Assignment, Cohort, Problem, Verdict
 
 
@@ -118,6 +118,8 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     from empower_cli.validate import validate
 
     started = time.perf_counter()
+    if options.groups is not None and options.group_size is not None:
+        raise UsageError("give --groups or --group-size, not both.")
     columns = parse_column_option(options.columns)
     prepare_output_dir(options.out, force=options.force)
     cohort = load_cohort(

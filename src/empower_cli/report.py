@@ -222,18 +222,23 @@ def print_summary(
         cohort=cohort, problem=problem, assignment=assignment, verdict=verdict
     )
     console.print(table)
+    # On a terminal rich wraps lines at its width; in a log or a pipe, a line stays whole.
+    whole_lines = not console.is_terminal
     for note in notes:
-        console.print(Text(note, style="dim"))
+        console.print(Text(note, style="dim"), soft_wrap=whole_lines)
     good = verdict.ok and verdict.balance.out_of_band == 0
     style = "green" if good else "yellow"
-    console.print(Text(verdict_line(problem, assignment, verdict), style=style))
-    console.print(Text(_written_line(out, problem.n_groups)))
+    line = verdict_line(problem, assignment, verdict)
+    console.print(Text(line, style=style), soft_wrap=whole_lines)
+    console.print(Text(_written_line(out, problem.n_groups)), soft_wrap=whole_lines)
 
 
 def print_warnings(console: Console, warnings: Sequence[str]) -> None:
     """Each warning on its own line as "warning: ...", in yellow."""
     for warning in warnings:
-        console.print(Text(f"warning: {warning}", style="yellow"))
+        console.print(
+            Text(f"warning: {warning}", style="yellow"), soft_wrap=not console.is_terminal
+        )
 
 
 # --- progress -----------------------------------------------------------------------------------

@@ -167,9 +167,7 @@ def solve_block(
         return _placement(v, hint[0]), Status.FEASIBLE, hint[1], 0, interrupted
     if interrupted:
         raise NoSolutionError("stopped by Ctrl-C before any rosters were found.")
-    raise NoSolutionError(
-        "no rosters were found within the time limit. Try a longer --time-limit."
-    )
+    raise NoSolutionError("no rosters were found within the time limit. Try a longer --time-limit.")
 
 
 #: Blocks of at most this many groups are solved as one model; larger ones are split in two.
