@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # None of the imports above loads typer (empower_cli.records imports nothing of the project's
 # command line), so setting the environment here still comes before typer reads it.
@@ -27,6 +28,12 @@ assert "typer" not in sys.modules, "typer was imported before the test environme
 os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
 os.environ["TERMINAL_WIDTH"] = "120"
 os.environ["NO_COLOR"] = "1"
+
+# In CI the property tests draw the same examples every run (a failure there is reproducible
+# from the log); on a developer's machine they explore new ones each time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 #: The header the CLI tests write, as a Google Forms export would have it.
 SIGNUP_HEADER = ("Student ID", "Name", "Email", "Class year", "Interests")
