@@ -281,6 +281,17 @@ def test_progress_reports_each_improving_solution(records) -> None:
     assert [args[0] for args in seen] == sorted((args[0] for args in seen), reverse=True)
 
 
+def test_an_error_in_the_progress_callback_is_raised_not_a_crash(records) -> None:
+    # An exception must not reach the solver's C++ thread, which would abort the process.
+    problem = build_problem(records.cohort(["M1"] * 4 + ["M2"] * 4), records.requests(), 2)
+
+    def broken(*args: object) -> None:
+        raise ValueError("display failed")
+
+    with pytest.raises(ValueError, match="display failed"):
+        solve(problem, OPTIONS, on_progress=broken)
+
+
 # --- model.build --------------------------------------------------------------------------------
 
 

@@ -81,20 +81,30 @@ def _placement(v: CountVars, counts: list[list[int]]) -> dict[int, int]:
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
-    """Reports each improving solution to the progress callback."""
+    """Reports each improving solution to the progress callback.
+
+    An exception must not cross into the solver's C++ thread (it aborts the process), so one
+    raised by the progress callback is kept, the search stopped, and the error raised again
+    once the solver has returned."""
 
     def __init__(self, on_progress: BlockProgress | None, started: float) -> None:
         super().__init__()
         self._on_progress = on_progress
         self._started = started
+        self.error: BaseException | None = None
 
     def on_solution_callback(self) -> None:
-        if self._on_progress is not None:
+        if self._on_progress is None or self.error is not None:
+            return
+        try:
             self._on_progress(
                 round(self.objective_value),
                 round(self.best_objective_bound),
                 time.perf_counter() - self._started,
             )
+        except BaseException as error:  # kept, and raised again in the caller's thread
+            self.error = error
+            self.stop_search()
 
 
 def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, watcher: _Watcher) -> Any:
@@ -121,6 +131,8 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, watcher: _Watcher) 
             interrupted = True
             solver.stop_search()
     thread.join()
+    if watcher.error is not None:
+        raise watcher.error
     return result["status"], interrupted
 
 
