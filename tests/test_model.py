@@ -516,3 +516,17 @@ def test_a_cohort_solved_in_blocks_keeps_every_rule_and_reports_truthfully(recor
     assert assignment.bound <= 3
     if assignment.status is Status.OPTIMAL:
         assert assignment.bound == 3
+
+
+def test_a_block_the_split_made_infeasible_falls_back_to_one_model(records) -> None:
+    # 16 students who must all be apart fit 30 groups, but the split hands all 16 (the first
+    # students of their kind) to a half of 15 groups, where they cannot be apart.
+    clique = [(a, b) for a in range(16) for b in range(a + 1, 16)]
+    problem = build_problem(
+        records.cohort(["M1"] * 90), records.requests(aparts=records.aparts(*clique)), 30
+    )
+
+    assignment = solve(problem, SolveOptions(time_limit=20.0, seed=0))
+
+    assert validate(problem, assignment.groups).violations == ()
+    assert len({assignment.groups[s] for s in range(16)}) == 16

@@ -240,9 +240,17 @@ def solve(
         budget = SolveOptions(
             time_limit=max(0.5, share), seed=options.seed, workers=options.workers
         )
-        found, status, objective, bound, stopped = solve_block(
-            problem, block, budget, report, search=not interrupted
-        )
+        try:
+            found, status, objective, bound, stopped = solve_block(
+                problem, block, budget, report, search=not interrupted
+            )
+        except InfeasibleError:
+            if len(block.groups) == problem.n_groups:
+                raise
+            # A block can be infeasible where the whole is not (say, pins crowding one half):
+            # only one model of every group can tell.
+            queue, solved, blocks = [whole(problem)], [], [whole(problem)]
+            continue
         interrupted |= stopped
         if objective > 0 and not interrupted and remaining > 1.0 and (queue or solved):
             if problem.n_groups <= MERGE_GROUPS:
