@@ -213,8 +213,11 @@ def solve(
     """Groups for every student, with what the solver can say of their balance.
 
     Small cohorts are one model. Large ones are split into blocks of about LEAF_GROUPS groups,
-    each with its proportional share of every kind of unit; a block that cannot reach perfect
-    balance alone is merged with its neighbour and solved again, up to MERGE_GROUPS groups.
+    each with its proportional share of every kind of unit. When a block cannot reach perfect
+    balance alone, a cohort of at most MERGE_GROUPS groups is solved again as one model (which
+    can prove the best balance possible); a larger one merges the block with its neighbour, up
+    to MERGE_GROUPS groups. A block the split made infeasible sends the whole cohort to one
+    model too.
     """
     started = time.perf_counter()
     blocks = _leaves(problem, whole(problem), options)
