@@ -7,7 +7,6 @@ BIN := $(VENV)/bin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Installed with the project only; `make test` adds the test extras.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
