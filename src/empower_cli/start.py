@@ -8,6 +8,7 @@ cells of perfect balance, so the solver starts close and only repairs.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 from empower_cli.model.kinds import Kind
@@ -106,8 +107,6 @@ def repair(
     steps without a new best, keeping the best counts seen (the solver takes over from there).
     Pinned units never move; apart units never meet.
     """
-    import random
-
     rng = random.Random(seed)
     n_groups = len(counts[0]) if counts else 0
     n_categories = len(problem.categories)
