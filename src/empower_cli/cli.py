@@ -82,7 +82,8 @@ def assign(
         typer.Option(
             "--column",
             metavar="FIELD=HEADER",
-            help="Map a field (id, name, email, year, interests) to a header; repeatable.",
+            help="Map a field (id, name, email, year, interests, requests) to a header; "
+            "repeatable.",
             show_default=False,
         ),
     ] = None,
@@ -99,6 +100,38 @@ def assign(
     workers: Annotated[int, typer.Option(min=0, help="Search threads (0: one per core).")] = 0,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing output folder.")
+    ] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="ASSIGNMENTS.csv",
+            help="An earlier run's assignments.csv: students keep their groups unless balance "
+            "or a new rule needs a move (the group count defaults to that file's).",
+            show_default=False,
+        ),
+    ] = None,
+    max_moves: Annotated[
+        int | None,
+        typer.Option(
+            "--max-moves",
+            min=0,
+            help="With --previous: at most N earlier students change group; balance is "
+            "the best possible under that cap.",
+            show_default=False,
+        ),
+    ] = None,
+    requests_column: Annotated[
+        str | None,
+        typer.Option(
+            "--requests-column",
+            metavar="HEADER",
+            help='The free-text "placed with" column (detected from its header when not '
+            "given); each name or email that matches one student locks the pair.",
+            show_default=False,
+        ),
+    ] = None,
+    ignore_requests: Annotated[
+        bool, typer.Option("--ignore-requests", help='Do not read a "placed with" column.')
     ] = False,
     encoding: Annotated[
         str | None,
@@ -134,6 +167,10 @@ def assign(
         force=force,
         encoding=encoding,
         delimiter=delimiter,
+        previous=previous,
+        max_moves=max_moves,
+        requests_column=requests_column,
+        ignore_requests=ignore_requests,
     )
     err = Console(stderr=True, highlight=False)
     try:
@@ -144,6 +181,26 @@ def assign(
     except KeyboardInterrupt:
         err.print("stopped by Ctrl-C before the rosters were complete; nothing was written.")
         raise typer.Exit(130) from None
+
+
+@app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
+def diff(
+    old: Annotated[
+        Path, typer.Argument(metavar="OLD.csv", help="An earlier run's assignments.csv.")
+    ],
+    new: Annotated[Path, typer.Argument(metavar="NEW.csv", help="A later assignments.csv.")],
+) -> None:
+    """Show who moved between two assignments files, who joined and who left."""
+    from rich.console import Console
+
+    from empower_cli.pipeline import diff as run
+
+    err = Console(stderr=True, highlight=False)
+    try:
+        run(old, new, out=Console(highlight=False))
+    except EmpowerError as error:
+        err.print(f"error: {error.message}", markup=False, style="bold red", soft_wrap=True)
+        raise typer.Exit(error.exit_code) from None
 
 
 def main() -> None:

@@ -22,9 +22,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from empower_cli.errors import OutputError
-from empower_cli.records import Assignment, Cohort, Problem, Verdict
+from empower_cli.records import Assignment, Changes, Cohort, Problem, Verdict
 
 ASSIGNMENTS = "assignments.csv"
+CHANGES = "changes.csv"
 SUMMARY = "summary.csv"
 MANIFEST = "manifest.json"
 GROUP_HEADER = "group"
@@ -35,7 +36,7 @@ _FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
 #: Characters that force a CSV field into quotes.
 _NEEDS_QUOTES = frozenset(',"\r\n')
 #: Names empower writes into an output folder; --force only replaces a folder holding nothing else.
-_OWN_FILE = re.compile(r"(assignments|summary)\.csv|manifest\.json|group-[0-9]{2,}\.csv")
+_OWN_FILE = re.compile(r"(assignments|summary|changes)\.csv|manifest\.json|group-[0-9]{2,}\.csv")
 
 
 # --- cells and CSV text -------------------------------------------------------------------------
@@ -138,6 +139,29 @@ def _summary_file(
     return csv_bytes(header, rows)
 
 
+def changes_file(problem: Problem, changes: Changes) -> bytes:
+    """changes.csv of a re-run: one row per student who moved, joined or left (1-based groups)."""
+    header = ["change", "student", "name", "from group", "to group", "why"]
+    students = problem.students
+    rows = [
+        [
+            "moved",
+            students[m.student].key,
+            students[m.student].name,
+            str((m.before or 0) + 1),
+            str(m.after + 1),
+            m.reason,
+        ]
+        for m in changes.moved
+    ]
+    rows += [
+        ["joined", students[m.student].key, students[m.student].name, "", str(m.after + 1), ""]
+        for m in changes.joined
+    ]
+    rows += [["left", e.key, e.name, str(e.group + 1), "", ""] for e in changes.left]
+    return csv_bytes(header, rows)
+
+
 def manifest_bytes(manifest: Mapping[str, object]) -> bytes:
     """The manifest as sorted, indented JSON with a trailing newline."""
     text = json.dumps(dict(manifest), sort_keys=True, indent=2, ensure_ascii=False)
@@ -151,11 +175,14 @@ def build_files(
     assignment: Assignment,
     verdict: Verdict,
     manifest: Mapping[str, object],
+    changes: Changes | None = None,
 ) -> dict[str, bytes]:
     """Every output file's name and bytes, in the order they are listed to the user."""
     _check_shapes(cohort, problem, assignment, verdict)
     files = _assignment_files(cohort, problem, assignment)
     files[SUMMARY] = _summary_file(cohort, problem, assignment, verdict)
+    if changes is not None:
+        files[CHANGES] = changes_file(problem, changes)
     files[MANIFEST] = manifest_bytes(manifest)
     return files
 
@@ -296,6 +323,7 @@ def write_outputs(
     verdict: Verdict,
     manifest: Mapping[str, object],
     force: bool,
+    changes: Changes | None = None,
 ) -> list[Path]:
     """Write the output folder atomically and return the paths of the files written, in order.
 
@@ -310,6 +338,7 @@ def write_outputs(
             assignment=assignment,
             verdict=verdict,
             manifest=manifest,
+            changes=changes,
         )
     except UnicodeEncodeError:  # a lone surrogate that slipped through reading; name no data
         raise OutputError(

@@ -9,12 +9,16 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from empower_cli import __version__
-from empower_cli.errors import InternalError, UsageError
-from empower_cli.records import Assignment, Cohort, Problem, Verdict
+from empower_cli.errors import InfeasibleError, InternalError, UsageError
+from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict
+
+if TYPE_CHECKING:
+    from empower_cli.changes import Diff
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,12 @@ class AssignOptions:
     force: bool = False
     encoding: str | None = None
     delimiter: str | None = None
+    previous: Path | None = None
+    """An earlier run's assignments.csv: students keep their groups where balance allows."""
+    max_moves: int | None = None
+    requests_column: str | None = None
+    """The header of the free-text "placed with" column (detected when None)."""
+    ignore_requests: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +54,8 @@ class AssignResult:
     assignment: Assignment
     verdict: Verdict
     files: tuple[Path, ...]
+    changes: Changes | None = None
+    costs: tuple[Cost, ...] = ()
 
 
 def _manifest(
@@ -110,9 +122,19 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     Raises an EmpowerError subclass (with its exit code) for anything the user can fix; nothing
     is written unless the rosters pass every check.
     """
+    from empower_cli.changes import changes_of
+    from empower_cli.explain import balance_costs, explain_infeasible
     from empower_cli.export import prepare_output_dir, write_outputs
     from empower_cli.ingest import load_cohort, parse_column_option, read_requests
-    from empower_cli.report import SolveProgress, print_summary, print_warnings
+    from empower_cli.ingest.earlier import read_previous
+    from empower_cli.ingest.placed import read_placed, with_locks
+    from empower_cli.report import (
+        SolveProgress,
+        print_changes,
+        print_costs,
+        print_summary,
+        print_warnings,
+    )
     from empower_cli.rules import build_problem, choose_group_count
     from empower_cli.solve import SolveOptions, solve
     from empower_cli.validate import validate
@@ -120,25 +142,48 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     started = time.perf_counter()
     if options.groups is not None and options.group_size is not None:
         raise UsageError("give --groups or --group-size, not both.")
+    if options.max_moves is not None and options.previous is None:
+        raise UsageError("--max-moves needs --previous (the assignments.csv of an earlier run).")
+    if options.max_moves is not None and options.max_moves < 0:
+        raise UsageError(f"--max-moves must be 0 or more (got {options.max_moves}).")
+    if options.requests_column is not None and options.ignore_requests:
+        raise UsageError("give --requests-column or --ignore-requests, not both.")
     columns = parse_column_option(options.columns)
     prepare_output_dir(options.out, force=options.force)
     cohort = load_cohort(
         options.signups, columns=columns, encoding=options.encoding, delimiter=options.delimiter
     )
     print_warnings(err, cohort.warnings)
+    previous = read_previous(options.previous, cohort) if options.previous is not None else None
+    groups = options.groups
+    if previous is not None and groups is None and options.group_size is None:
+        groups = min(previous.n_groups, len(cohort.students))
     n_groups = choose_group_count(
-        len(cohort.students), groups=options.groups, group_size=options.group_size
+        len(cohort.students), groups=groups, group_size=options.group_size
     )
     requests = read_requests(
         cohort, n_groups, lock=options.lock, apart=options.apart, pin=options.pin
     )
-    problem = build_problem(cohort, requests, n_groups)
+    if not options.ignore_requests:
+        placed = read_placed(cohort, header=options.requests_column)
+        print_warnings(err, placed.warnings)
+        requests = with_locks(requests, placed.pairs)
+    problem = build_problem(
+        cohort,
+        requests,
+        n_groups,
+        previous=previous.groups if previous is not None else (),
+        max_moves=options.max_moves,
+    )
 
     settings = SolveOptions(
         time_limit=options.time_limit, seed=options.seed, workers=options.workers
     )
-    with SolveProgress(err, time_limit=options.time_limit) as progress:
-        assignment = solve(problem, settings, progress.update)
+    try:
+        with SolveProgress(err, time_limit=options.time_limit) as progress:
+            assignment = solve(problem, settings, progress.update)
+    except InfeasibleError as error:
+        raise InfeasibleError(explain_infeasible(problem, fallback=error.message)) from None
 
     verdict = validate(problem, assignment.groups)
     if not verdict.ok:
@@ -147,7 +192,19 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
             + verdict.violations[0].message
             + " Please report this."
         )
+    changes = changes_of(problem, previous, assignment.groups) if previous is not None else None
+    costs: tuple[Cost, ...] = ()
+    if verdict.balance.out_of_band and not assignment.interrupted:
+        budget = min(5.0, max(1.0, options.time_limit / 10))
+        costs = balance_costs(cohort, problem, budget, seed=options.seed)
     manifest = _manifest(options, cohort, problem, assignment, verdict, started)
+    if changes is not None:
+        manifest["changes"] = {
+            "moved": len(changes.moved),
+            "joined": len(changes.joined),
+            "left": len(changes.left),
+            "stayed": changes.stayed,
+        }
     files = write_outputs(
         options.out,
         cohort=cohort,
@@ -156,8 +213,26 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         verdict=verdict,
         manifest=manifest,
         force=options.force,
+        changes=changes,
     )
     print_summary(
         out, cohort=cohort, problem=problem, assignment=assignment, verdict=verdict, out=options.out
     )
-    return AssignResult(cohort, problem, assignment, verdict, tuple(files))
+    print_costs(out, verdict.balance.out_of_band, costs)
+    if changes is not None:
+        print_changes(out, problem=problem, changes=changes)
+    return AssignResult(cohort, problem, assignment, verdict, tuple(files), changes, costs)
+
+
+def diff(old: Path, new: Path, *, out: Console) -> Diff:
+    """`empower diff`: print who moved, joined and left between two assignments files."""
+    from empower_cli.changes import diff_of
+    from empower_cli.ingest.earlier import read_assignments
+    from empower_cli.report import diff_lines
+
+    before = read_assignments(old)
+    after = read_assignments(new, key_header=before.key_header)
+    found = diff_of(before.students, after.students)
+    for line in diff_lines(found, str(old), str(new)):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    return found

@@ -6,6 +6,7 @@ Nothing here imports pandas or ortools, nor anything else from the project. Grou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from math import ceil, floor
@@ -14,7 +15,7 @@ from math import ceil, floor
 YEARS: tuple[str, ...] = ("M1", "M2", "M3", "M4", "MSTP")
 
 #: The fields a sign-up file can map to a header.
-FIELDS: tuple[str, ...] = ("id", "name", "email", "year", "interests")
+FIELDS: tuple[str, ...] = ("id", "name", "email", "year", "interests", "requests")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,9 @@ class Unit:
     """How many members fall in each category, aligned with Problem.categories."""
     pin: int | None = None
     """0-based group this unit must be in, if any."""
+    previous: tuple[int, ...] = ()
+    """The earlier 0-based group of each member who had one (--previous), ascending; a group
+    that no longer exists is kept, so that member always counts as a move."""
 
     @property
     def size(self) -> int:
@@ -144,6 +148,19 @@ class Problem:
     """Pairs of unit indices (lower first) that must be in different groups."""
     requests: Requests = field(default_factory=Requests)
     """The requests as given, for messages and for the validator's student-level checks."""
+    previous: tuple[int | None, ...] = ()
+    """Each student's 0-based group in an earlier run (--previous), None for a newcomer;
+    empty when there was no earlier run."""
+    max_moves: int | None = None
+    """At most this many earlier students may change group (--max-moves)."""
+
+    def moves_of(self, groups: Sequence[int]) -> int:
+        """How many earlier students `groups` puts outside their earlier group."""
+        return sum(
+            1
+            for before, after in zip(self.previous, groups, strict=False)
+            if before is not None and before != after
+        )
 
     @property
     def n_students(self) -> int:
@@ -227,7 +244,7 @@ class Violation:
     """A hard rule that an assignment breaks, in words a person reads."""
 
     rule: str
-    """One of: "assigned", "size", "lock", "apart", "pin"."""
+    """One of: "assigned", "size", "lock", "apart", "pin", "moves"."""
     message: str
 
 
@@ -241,3 +258,66 @@ class Verdict:
     @property
     def ok(self) -> bool:
         return not self.violations
+
+
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """One student as an assignments file (an earlier run's output) lists them."""
+
+    key: str
+    name: str
+    group: int
+    """0-based group in that file."""
+    row: int
+    """Line of that file as a spreadsheet shows it."""
+
+    @property
+    def label(self) -> str:
+        if self.name and self.name != self.key:
+            return f"{self.name} ({self.key})"
+        return self.key
+
+
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """An earlier run's assignments.csv matched to the cohort by student key (--previous)."""
+
+    source: str
+    n_groups: int
+    """The highest group number in the file."""
+    groups: tuple[int | None, ...]
+    """Each cohort student's earlier 0-based group, None for a newcomer."""
+    left: tuple[Earlier, ...]
+    """Students of the earlier file who are no longer in the cohort, in file order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """An earlier student in a new group, a newcomer placed (before None), and why."""
+
+    student: int
+    before: int | None
+    after: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What a re-run changed against the earlier rosters."""
+
+    moved: tuple[Move, ...]
+    joined: tuple[Move, ...]
+    left: tuple[Earlier, ...]
+    stayed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """How much balance one family of rules costs: the balance reached without it."""
+
+    family: str
+    """"locks", "aparts", "pins" or "moves"."""
+    out_of_band: int
+    """Cells out of band without that family (the run's own figure when it is kept)."""
+    excess: int
+    proven: bool

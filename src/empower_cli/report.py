@@ -22,7 +22,8 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from empower_cli.records import Assignment, Cohort, Problem, Verdict
+from empower_cli.changes import Diff
+from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict
 
 #: Column headers longer than this are shortened with an ellipsis.
 HEADER_LIMIT = 14
@@ -320,3 +321,85 @@ class SolveProgress:
     def _render(self) -> RenderableType:
         self._spinner.update(text=Text(self.status_text()))
         return self._spinner
+
+
+# --- re-runs ------------------------------------------------------------------------------------
+
+#: At most this many newcomers or leavers are named one by one; changes.csv lists them all.
+MAX_LISTED = 20
+
+
+def changes_lines(problem: Problem, changes: Changes) -> list[str]:
+    """Who moved (from, to, why), who joined and who left, as lines of plain text."""
+    students = problem.students
+    lines = [
+        f"Against the earlier rosters: {_plural(changes.stayed, 'student', 'students')} kept "
+        f"their group, {len(changes.moved)} moved, {len(changes.joined)} joined, "
+        f"{len(changes.left)} left."
+    ]
+    for move in changes.moved:
+        before = (move.before or 0) + 1
+        lines.append(
+            f"  moved: {students[move.student].label}: group {before} → group {move.after + 1} "
+            f"({move.reason})"
+        )
+    for move in changes.joined[:MAX_LISTED]:
+        lines.append(f"  joined: {students[move.student].label} → group {move.after + 1}")
+    if len(changes.joined) > MAX_LISTED:
+        lines.append(f"  … and {len(changes.joined) - MAX_LISTED} more joined (see changes.csv)")
+    for earlier in changes.left[:MAX_LISTED]:
+        lines.append(f"  left: {earlier.label} (was in group {earlier.group + 1})")
+    if len(changes.left) > MAX_LISTED:
+        lines.append(f"  … and {len(changes.left) - MAX_LISTED} more left (see changes.csv)")
+    return lines
+
+
+def print_changes(console: Console, *, problem: Problem, changes: Changes) -> None:
+    """The re-run's moves, newcomers and leavers (changes.csv holds the same)."""
+    whole_lines = not console.is_terminal
+    for line in changes_lines(problem, changes):
+        console.print(Text(line), soft_wrap=whole_lines)
+
+
+_FAMILY_WORDS = {
+    "locks": "the locked pairs",
+    "aparts": "the apart pairs",
+    "pins": "the pins",
+    "moves": "keeping earlier groups (--max-moves)",
+}
+
+
+def costs_lines(out_of_band: int, costs: Sequence[Cost]) -> list[str]:
+    """What each family of rules costs in balance, from re-solves without it."""
+    if not costs:
+        return []
+    lines = ["What the rules cost in balance (cells outside their range without each):"]
+    for cost in costs:
+        saved = out_of_band - cost.out_of_band
+        proof = "" if cost.proven else ", not proven best"
+        lines.append(
+            f"  without {_FAMILY_WORDS.get(cost.family, cost.family)}: "
+            f"{_plural(cost.out_of_band, 'cell', 'cells')} out (distance {cost.excess}{proof}); "
+            f"they cost {_plural(max(0, saved), 'cell', 'cells')}"
+        )
+    return lines
+
+
+def print_costs(console: Console, out_of_band: int, costs: Sequence[Cost]) -> None:
+    whole_lines = not console.is_terminal
+    for line in costs_lines(out_of_band, costs):
+        console.print(Text(line, style="yellow"), soft_wrap=whole_lines)
+
+
+def diff_lines(diff: Diff, old: str, new: str) -> list[str]:
+    """`empower diff`: who moved, joined and left between two assignments files."""
+    lines = [
+        f"From {old} to {new}: {diff.stayed} kept their group, {len(diff.moved)} moved, "
+        f"{len(diff.joined)} joined, {len(diff.left)} left."
+    ]
+    lines += [
+        f"  moved: {b.label}: group {a.group + 1} → group {b.group + 1}" for a, b in diff.moved
+    ]
+    lines += [f"  joined: {s.label} → group {s.group + 1}" for s in diff.joined]
+    lines += [f"  left: {s.label} (was in group {s.group + 1})" for s in diff.left]
+    return lines

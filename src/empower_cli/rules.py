@@ -125,8 +125,18 @@ def _names(students: Sequence[Student], indices: Iterable[int], limit: int = 8) 
     return ", ".join(chosen[:-1]) + " and " + chosen[-1]
 
 
-def build_problem(cohort: Cohort, requests: Requests, n_groups: int) -> Problem:
-    """Merge locks into units, attach pins, map aparts to units, and check what arithmetic can."""
+def build_problem(
+    cohort: Cohort,
+    requests: Requests,
+    n_groups: int,
+    *,
+    previous: tuple[int | None, ...] = (),
+    max_moves: int | None = None,
+) -> Problem:
+    """Merge locks into units, attach pins, map aparts to units, and check what arithmetic can.
+
+    `previous` holds each student's earlier 0-based group (None for a newcomer) on a re-run, and
+    `max_moves` caps how many earlier students may change group."""
     students = cohort.students
     n = len(students)
     if n_groups > n:
@@ -191,6 +201,9 @@ def build_problem(cohort: Cohort, requests: Requests, n_groups: int) -> Problem:
                 )
             ),
             pin=pin_of_chain[root][0] if root in pin_of_chain else None,
+            previous=tuple(
+                sorted(g for m in members[root] if previous and (g := previous[m]) is not None)
+            ),
         )
         for root in roots
     )
@@ -225,4 +238,6 @@ def build_problem(cohort: Cohort, requests: Requests, n_groups: int) -> Problem:
         units=units,
         aparts=tuple(sorted(aparts)),
         requests=requests,
+        previous=tuple(previous),
+        max_moves=max_moves,
     )

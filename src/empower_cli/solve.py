@@ -18,6 +18,13 @@ from ortools.sat.python import cp_model
 from empower_cli.errors import InfeasibleError, NoSolutionError
 from empower_cli.model import Block, CountVars, add_floors, build, whole
 from empower_cli.model.bounds import objective_floors
+from empower_cli.model.moves import (
+    carry_over,
+    hint_moves,
+    moves_in,
+    place_units,
+    stay_counts,
+)
 from empower_cli.model.split import split
 from empower_cli.model.symmetry import ordering
 from empower_cli.records import Assignment, Problem, Status
@@ -42,16 +49,59 @@ def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def _hint(v: CountVars, seed: int) -> tuple[list[list[int]], int] | None:
+def _moves_in(v: CountVars, counts: list[list[int]]) -> int:
+    """The students that counts[k][g] move (0 when no earlier run is given)."""
+    return moves_in(v.kinds, counts)
+
+
+def _fewest_moves(
+    v: CountVars, counts: list[list[int]], objective: int, budget: float, options: SolveOptions
+) -> tuple[list[list[int]], bool]:
+    """Second phase on a re-run: keep the balance found and move as few students as possible.
+    `counts` (a roster of that balance) is the hint. Returns the counts (those given when
+    nothing better is found) and whether the fewest moves are proven."""
+    v.model.add(sum(v.distance.values()) <= objective)
+    v.model.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools ships no annotations
+    for k, row in enumerate(counts):
+        for g, value in enumerate(row):
+            v.model.add_hint(v.x[k][g], value)
+    for (c, g), var in v.distance.items():
+        low, high = v.problem.band(c)
+        count = sum(kind.profile[c] * counts[k][g] for k, kind in enumerate(v.kinds))
+        v.model.add_hint(var, max(0, count - high, low - count))
+    hint_moves(v, counts)
+    v.model.minimize(v.moves)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.5, budget)
+    # One worker proves the fewest moves far sooner here than an interleaved portfolio (the
+    # linear relaxation's bound is usually tight), and is deterministic too.
+    params.num_workers = 1
+    params.random_seed = options.seed
+    params.catch_sigint_signal = False
+    status = solver.solve(v.model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        better = [[solver.value(var) for var in row] for row in v.x]
+        if _moves_in(v, better) <= _moves_in(v, counts):
+            return better, status == cp_model.OPTIMAL
+    return counts, False
+
+
+def _hint(
+    v: CountVars, seed: int, move_cap: int | None = None
+) -> tuple[list[list[int]], int] | None:
     """Pass the greedy deal, repaired by local search, as a complete hint (counts and
     distances), relabelled so that it respects the symmetry-breaking order. Returns the hint
     (it keeps every hard rule, so it is a roster in its own right) and its objective, or None
     when the greedy deal got stuck."""
     n_students = sum(v.problem.units[u].size for u in v.block.units)
-    counts = greedy_counts(v.problem, v.kinds, v.n_groups, n_students)
+    start = stay_counts(v) if v.moves is not None else None
+    counts = greedy_counts(v.problem, v.kinds, v.n_groups, n_students, start)
     if counts is None:
         return None
     remaining = repair(v.problem, v.kinds, counts, seed=seed)
+    if move_cap is not None and _moves_in(v, counts) > move_cap:
+        return None  # the deal breaks --max-moves: no roster to fall back on
     order = ordering(v)
     if order is not None:
         kind, free = order
@@ -71,6 +121,8 @@ def _hint(v: CountVars, seed: int) -> tuple[list[list[int]], int] | None:
 
 def _placement(v: CountVars, counts: list[list[int]]) -> dict[int, int]:
     """Unit -> global group, handing each kind's units out in index order."""
+    if v.moves is not None:
+        return place_units(v, counts)  # on a re-run, students return to their groups first
     placement: dict[int, int] = {}
     for k, kind in enumerate(v.kinds):
         units = iter(kind.units)
@@ -143,14 +195,20 @@ def solve_block(
     on_progress: BlockProgress | None = None,
     *,
     search: bool = True,
+    move_cap: int | None = None,
 ) -> tuple[dict[int, int], Status, int, int, bool]:
     """Solve one block: (unit -> global group, status, objective, bound, interrupted).
 
     With `search` False, or when the search ends (time limit, Ctrl-C) before finding better,
-    the repaired greedy deal is the answer."""
+    the repaired greedy deal is the answer. On a re-run (`--previous`) a second search keeps
+    the balance found and moves as few earlier students as it can, at most `move_cap`."""
     deadline = time.perf_counter() + options.time_limit
-    v = build(problem, block)
-    hint = _hint(v, options.seed)
+    # On a re-run the balance is found first with kinds by profile alone (far fewer kinds, and
+    # the groups stay interchangeable); the moves are then minimised with kinds split by
+    # earlier group. A --max-moves cap needs the split kinds from the start.
+    capped = move_cap is not None and bool(problem.previous)
+    v = build(problem, block, move_cap=move_cap, fold=capped)
+    hint = _hint(v, options.seed, move_cap)
     if hint is not None and not search:
         return _placement(v, hint[0]), Status.FEASIBLE, hint[1], 0, False
     if len(block.groups) == problem.n_groups and (hint is None or hint[1] > 0):
@@ -174,6 +232,20 @@ def solve_block(
         counts = [[solver.value(var) for var in row] for row in v.x]
         done = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
         objective, bound = round(solver.objective_value), round(solver.best_objective_bound)
+        if problem.previous and not interrupted:
+            folded = v if capped else build(problem, block)
+            if not capped:
+                # the best start: earlier groups kept, newcomers dealt, repaired (when that
+                # reaches the balance found); else the roster found, relabelled
+                start = _hint(folded, options.seed)
+                if start is not None and start[1] <= objective:
+                    counts = start[0]
+                else:
+                    counts = carry_over(v, counts, folded)
+            if folded.moves is not None and _moves_in(folded, counts):
+                budget = deadline - time.perf_counter()
+                counts, _ = _fewest_moves(folded, counts, objective, budget, options)
+            v = folded
         return _placement(v, counts), done, objective, bound, interrupted
     if hint is not None:
         return _placement(v, hint[0]), Status.FEASIBLE, hint[1], 0, interrupted
@@ -201,6 +273,14 @@ def _leaves(problem: Problem, block: Block, options: SolveOptions) -> list[Block
         return [block]
     left, right = split(problem, block, seed=options.seed, time_limit=options.time_limit)
     return _leaves(problem, left, options) + _leaves(problem, right, options)
+
+
+def _moved(
+    problem: Problem, placement: dict[int, int], solved: list[tuple[Block, Status, int, int]]
+) -> int:
+    """Returning students that the blocks solved so far have moved."""
+    units = [u for entry in solved for u in entry[0].units]
+    return sum(1 for u in units for g in problem.units[u].previous if g != placement[u])
 
 
 def _merge(a: Block, b: Block) -> Block:
@@ -243,9 +323,12 @@ def solve(
         budget = SolveOptions(
             time_limit=max(0.5, share), seed=options.seed, workers=options.workers
         )
+        cap = None
+        if problem.max_moves is not None:  # blocks in turn share what the earlier ones left
+            cap = problem.max_moves - _moved(problem, placement, solved)
         try:
             found, status, objective, bound, stopped = solve_block(
-                problem, block, budget, report, search=not interrupted
+                problem, block, budget, report, search=not interrupted, move_cap=cap
             )
         except InfeasibleError:
             if len(block.groups) == problem.n_groups:

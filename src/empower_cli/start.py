@@ -16,10 +16,15 @@ from empower_cli.records import Problem
 
 
 def greedy_counts(
-    problem: Problem, kinds: Sequence[Kind], n_groups: int, n_students: int
+    problem: Problem,
+    kinds: Sequence[Kind],
+    n_groups: int,
+    n_students: int,
+    start: Sequence[Sequence[int]] | None = None,
 ) -> list[list[int]] | None:
     """counts[k][g] for a block of `n_groups` local groups holding `n_students`, or None when
-    the greedy deal gets stuck (the solver then starts without a hint)."""
+    the greedy deal gets stuck (the solver then starts without a hint). `start` holds units
+    already placed (on a re-run, students left in their earlier groups); the rest are dealt."""
     size_min, size_max = problem.size_min, problem.size_max
     over_allowed = n_students - size_min * n_groups  # groups that may hold size_max
     if size_min == size_max:
@@ -67,11 +72,18 @@ def greedy_counts(
         else:
             order.append(k)
     order.sort(key=lambda k: (-kinds[k].size, kinds[k].count, k))
+    placed = [0] * len(kinds)
+    if start is not None:
+        for k in order:
+            for g, amount in enumerate(start[k]):
+                for _ in range(amount):
+                    place(k, g)
+            placed[k] = sum(start[k])
 
     for k in order:
         kind = kinds[k]
         active = [(c, amount) for c, amount in enumerate(kind.profile) if amount]
-        for _ in range(kind.count):
+        for _ in range(kind.count - placed[k]):
             best, best_score = -1, 0.0
             others = apart.get(k, ())
             for g in range(n_groups):

@@ -108,6 +108,16 @@ def violations_of(problem: Problem, groups: Sequence[int]) -> list[Violation]:
                     f"({pin.source} row {pin.row}) but is in group {groups[pin.student] + 1}.",
                 )
             )
+    if problem.max_moves is not None and problem.previous:
+        moves = problem.moves_of(groups)
+        if moves > problem.max_moves:
+            found.append(
+                Violation(
+                    "moves",
+                    f"{moves} earlier students changed group, but --max-moves allows "
+                    f"{problem.max_moves}.",
+                )
+            )
     return found
 
 

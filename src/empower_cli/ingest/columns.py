@@ -16,6 +16,7 @@ FIELD_WORDS: dict[str, str] = {
     "email": "the email",
     "year": "the class year",
     "interests": "the interests",
+    "requests": "the placement requests",
 }
 
 #: Headers recognised for each field, as `header_key` writes them.
@@ -25,6 +26,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "email": ("email", "emailaddress"),
     "year": ("year", "classyear", "class", "yearinschool"),
     "interests": ("interests", "interest", "topics"),
+    "requests": ("placedwith", "pairedwith", "requests", "placementrequests"),
 }
 
 #: Words that make a header worth suggesting for a field that was not found.
@@ -34,6 +36,7 @@ _HINTS: dict[str, tuple[str, ...]] = {
     "email": ("mail",),
     "year": ("year", "class"),
     "interests": ("interest", "topic"),
+    "requests": ("with",),
 }
 
 _IGNORED = re.compile(r"[\s_\-\u2010\u2011\u2012\u2013\u2014]+")

@@ -10,6 +10,7 @@ from empower_cli.model.aparts import add_aparts
 from empower_cli.model.assignment import add_every_unit_placed
 from empower_cli.model.balance import add_balance
 from empower_cli.model.kinds import Block, Kind, kinds_of, whole
+from empower_cli.model.moves import add_moves
 from empower_cli.model.pins import add_pins
 from empower_cli.model.sizes import add_sizes
 from empower_cli.model.symmetry import add_symmetry_breaking
@@ -19,13 +20,18 @@ from empower_cli.records import Problem
 __all__ = ["Block", "CountVars", "Kind", "add_floors", "build", "kinds_of", "whole"]
 
 
-def build(problem: Problem, block: Block) -> CountVars:
-    """The full model of one block, objective set (minimise distance outside the bands)."""
-    v = CountVars(problem, block, kinds_of(problem, block))
+def build(
+    problem: Problem, block: Block, *, move_cap: int | None = None, fold: bool = True
+) -> CountVars:
+    """The full model of one block, objective set (minimise distance outside the bands).
+    On a re-run (with `fold`, kinds split by earlier group) `v.moves` counts the students
+    moved, and `move_cap` caps them."""
+    v = CountVars(problem, block, kinds_of(problem, block, fold=fold))
     add_every_unit_placed(v)
     add_sizes(v)
     add_pins(v)
     add_aparts(v)
+    add_moves(v, move_cap)
     add_symmetry_breaking(v)
     v.model.minimize(sum(add_balance(v)))
     return v

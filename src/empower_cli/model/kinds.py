@@ -7,10 +7,10 @@ model measures, so the model decides only how many of each kind go to each group
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 
-from empower_cli.records import Problem
+from empower_cli.records import Problem, Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +33,23 @@ class Kind:
     size: int
     pin: int | None
     """Local group position (index into Block.groups) for a pinned unit."""
+    stays: tuple[tuple[int, int], ...] = ()
+    """On a re-run, (local group, members who were in that group in the earlier run): for a
+    kind of single students, how many of its students were there (the first that many placed
+    there stay); for a kind of locked chains, the members of one chain (a chain placed there
+    moves only its other returning members)."""
+    returning: int = 0
+    """Students with an earlier group: of the whole kind for single students, of one chain for
+    locked chains."""
 
     @property
     def count(self) -> int:
         return len(self.units)
+
+    @property
+    def pooled(self) -> bool:
+        """True for single students, whose stays and returning count the whole kind."""
+        return self.size == 1
 
 
 def whole(problem: Problem) -> Block:
@@ -44,21 +57,44 @@ def whole(problem: Problem) -> Block:
     return Block(tuple(range(problem.n_groups)), tuple(u.index for u in problem.units))
 
 
-def kinds_of(problem: Problem, block: Block) -> tuple[Kind, ...]:
-    """The kinds of a block, in a deterministic order (first unit index)."""
+def kinds_of(problem: Problem, block: Block, *, fold: bool = True) -> tuple[Kind, ...]:
+    """The kinds of a block, in a deterministic order (first unit index). With `fold` False
+    the earlier groups of a re-run are left out (kinds by profile alone, no moves)."""
+    if not fold:
+        problem = _without_previous(problem)
     local = {group: position for position, group in enumerate(block.groups)}
     in_block = set(block.units)
     singled = {u for pair in problem.aparts for u in pair if u in in_block}
-    by_profile: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    by_profile: dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]] = defaultdict(list)
     kinds: list[Kind] = []
     for index in block.units:
         unit = problem.units[index]
         if unit.pin is not None or index in singled:
             pin = None if unit.pin is None else local[unit.pin]
-            kinds.append(Kind((index,), unit.profile, unit.size, pin))
+            kinds.append(Kind((index,), unit.profile, unit.size, pin, *_stays([unit], local)))
         else:
-            by_profile[unit.profile].append(index)
-    for profile, members in by_profile.items():
-        kinds.append(Kind(tuple(members), profile, problem.units[members[0]].size, None))
+            # On a re-run a locked chain's earlier groups are part of its kind, so that chains
+            # of one kind cost the same moves in every group; single students of one profile
+            # share a kind whatever their earlier group, and the model counts how many stay.
+            earlier = unit.previous if unit.size > 1 else ()
+            by_profile[unit.profile, earlier].append(index)
+    for (profile, _), members in by_profile.items():
+        first = problem.units[members[0]]
+        units = [problem.units[m] for m in members] if first.size == 1 else [first]
+        kinds.append(Kind(tuple(members), profile, first.size, None, *_stays(units, local)))
     kinds.sort(key=lambda kind: kind.units[0])
     return tuple(kinds)
+
+
+def _stays(units: list[Unit], local: dict[int, int]) -> tuple[tuple[tuple[int, int], ...], int]:
+    """(stays, returning) of units for Kind, with groups as local positions."""
+    earlier = [g for unit in units for g in unit.previous]
+    if not earlier:
+        return (), 0
+    here = Counter(local[g] for g in earlier if g in local)
+    return tuple(sorted(here.items())), len(earlier)
+
+
+def _without_previous(problem: Problem) -> Problem:
+    units = tuple(replace(unit, previous=()) for unit in problem.units)
+    return replace(problem, units=units, previous=())

@@ -48,9 +48,17 @@ def split(problem: Problem, block: Block, *, seed: int, time_limit: float) -> tu
     right = list(fixed_right)
     for profile, units in classes.items():
         take = shares[profile]
+        if problem.previous:  # on a re-run, units go to the half that holds their earlier group
+            units = sorted(units, key=lambda i: _leans_right(problem, i, on_left))
         left.extend(units[:take])
         right.extend(units[take:])
     return Block(left_groups, tuple(sorted(left))), Block(right_groups, tuple(sorted(right)))
+
+
+def _leans_right(problem: Problem, unit: int, on_left: set[int]) -> tuple[int, int]:
+    """Sort key: units whose members were mostly in the left half's groups first."""
+    previous = problem.units[unit].previous
+    return (sum(1 for g in previous if g in on_left) * -2 + len(previous), unit)
 
 
 def _shares(

@@ -15,6 +15,8 @@ from empower_cli.model.variables import CountVars
 
 def ordering(v: CountVars) -> tuple[int, list[int]] | None:
     """The kind whose counts are ordered and the groups they are ordered over, if any."""
+    if any(kind.returning for kind in v.kinds):
+        return None  # on a re-run each group holds its earlier members: none are alike
     pinned = {kind.pin for kind in v.kinds if kind.pin is not None}
     free_groups = [g for g in range(v.n_groups) if g not in pinned]
     apart_units = {u for pair in v.problem.aparts for u in pair}

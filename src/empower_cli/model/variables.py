@@ -22,6 +22,10 @@ class CountVars:
     x: list[list[Any]] = field(default_factory=list)
     distance: dict[tuple[int, int], Any] = field(default_factory=dict)
     """(category, local group) -> distance outside the band, for cells that can leave it."""
+    moves: Any = None
+    kept: dict[tuple[int, int], Any] = field(default_factory=dict)
+    """(kind, local group) -> how many of a kind of single students stay in that group."""
+    """On a re-run, the number of returning students moved (a linear expression), else None."""
 
     def __post_init__(self) -> None:
         size_max = self.problem.size_max
