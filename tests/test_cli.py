@@ -336,7 +336,10 @@ def test_unknown_student_in_a_lock_file_is_exit_3(small: Path, write_csv) -> Non
 
     stderr = failing("assign", "signups.csv", "-g", "3", "--lock", "locks.csv", code=3)
 
-    assert stderr == "error: locks.csv: row 3: 'S999' is not a student in signups.csv.\n"
+    assert stderr == (
+        "error: locks.csv: row 3, column 2 (B): 'S999' is not a student id, email or name in "
+        "signups.csv.\n"
+    )
 
 
 def test_a_pair_locked_and_apart_is_exit_4(small: Path, write_csv) -> None:

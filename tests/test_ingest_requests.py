@@ -60,14 +60,18 @@ def test_unknown_student_in_a_lock_file(by_email: Cohort) -> None:
     error = failure(lambda: read_requests(by_email, 2, lock=path))
     assert (error.exit_code, str(error)) == (
         3,
-        "locks.csv: row 4: 'jdoe@x.edu' is not a student in signups.csv.",
+        "locks.csv: row 4, column 1 (A): 'jdoe@x.edu' is not a student id, email or name in "
+        "signups.csv.",
     )
 
 
 def test_unknown_email_in_the_first_row_is_not_taken_for_a_header(by_email: Cohort) -> None:
     path = write("apart.csv", "jdoe@x.edu,person2@x.edu\n")
     error = failure(lambda: read_requests(by_email, 2, apart=path))
-    assert str(error) == "apart.csv: row 1: 'jdoe@x.edu' is not a student in signups.csv."
+    assert str(error) == (
+        "apart.csv: row 1, column 1 (A): 'jdoe@x.edu' is not a student id, email or name in "
+        "signups.csv."
+    )
 
 
 def test_unknown_student_in_an_apart_file(by_id: Cohort) -> None:
@@ -75,7 +79,7 @@ def test_unknown_student_in_an_apart_file(by_id: Cohort) -> None:
     error = failure(lambda: read_requests(by_id, 2, apart=path))
     assert (error.exit_code, str(error)) == (
         3,
-        "apart.csv: row 2: 'S99' is not a student in signups.csv.",
+        "apart.csv: row 2, column 2 (B): 'S99' is not a student id, email or name in signups.csv.",
     )
 
 
@@ -137,7 +141,11 @@ def test_pins_without_a_header_row(by_id: Cohort) -> None:
         ),
         ("S1,", "pins.csv: row 3: the group number for 'S1' is missing."),
         (",2", "pins.csv: row 3: the student key is missing."),
-        ("S7,2", "pins.csv: row 3: 'S7' is not a student in signups.csv."),
+        (
+            "S7,2",
+            "pins.csv: row 3, column 1 (A): 'S7' is not a student id, email or name in "
+            "signups.csv.",
+        ),
         ("S0,2", "pins.csv: rows 2 and 3: 'S0' is pinned to group 1 and to group 2; keep one."),
     ],
 )

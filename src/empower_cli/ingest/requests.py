@@ -1,4 +1,9 @@
-"""Lock, apart and pin files: student keys matched to the cohort, row by row.
+"""Lock, apart and pin files: students matched to the cohort, row by row.
+
+A student is named by their key (the id, or the email when there is no id column), their email,
+or their exact name (compared ignoring case); a name two students share is an error. A lock file
+can also be an assignments.csv of some of the students: everyone sharing a group there is locked
+together.
 
 Conflicts between the files (locked and apart at once, pins that split a chain) are the business
 of `rules`, not of this module.
@@ -8,13 +13,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 
 from empower_cli.errors import InputError
 from empower_cli.ingest.cohort import key_of
+from empower_cli.ingest.columns import ALIASES, header_key
+from empower_cli.ingest.earlier import group_position
 from empower_cli.ingest.read import REQUEST_ADVICE, read_records
-from empower_cli.ingest.text import clean, quote
+from empower_cli.ingest.text import clean, column_phrase, fold, join_words, quote
 from empower_cli.records import Cohort, Pair, Pin, Requests
 
 _WHOLE = re.compile(r"\d+")
@@ -23,25 +31,51 @@ Row = tuple[int, tuple[str, ...]]
 
 
 class _Keys:
-    """The cohort's student keys, matched the way the cohort compares them."""
+    """The cohort's students, named by key, by email or by exact name."""
 
     def __init__(self, cohort: Cohort) -> None:
         self.cohort_source = cohort.source
         self.by_email = cohort.header_for("id") is None
         self.index: Mapping[str, int] = {s.key: s.index for s in cohort.students}
+        email = cohort.header_for("email")
+        at = cohort.headers.index(email) if email is not None else None
+        self.email: dict[str, int] = {}
+        if at is not None:
+            for student, cells in zip(cohort.students, cohort.rows, strict=True):
+                self.email.setdefault(fold(cells[at]), student.index)
+        self.names: dict[str, list[int]] = defaultdict(list)
+        for student in cohort.students:
+            if student.name:
+                self.names[fold(student.name)].append(student.index)
+        self.rows = [s.row for s in cohort.students]
 
-    def known(self, cell: str) -> bool:
-        return key_of(cell, by_email=self.by_email) in self.index
-
-    def student(self, source: str, row: int, cell: str) -> int:
-        """The index of the student `cell` names, or an InputError."""
+    def _find(self, cell: str) -> list[int]:
         found = self.index.get(key_of(cell, by_email=self.by_email))
         if found is None:
+            found = self.email.get(fold(cell))
+        if found is not None:
+            return [found]
+        return self.names.get(fold(cell), [])
+
+    def known(self, cell: str) -> bool:
+        return bool(self._find(cell))
+
+    def student(self, source: str, row: int, cell: str, column: int = 0) -> int:
+        """The index of the student `cell` names (id, email or exact name), or an InputError."""
+        found = self._find(cell)
+        where = f"{source}: row {row}, {column_phrase(column)}"
+        if not found:
             raise InputError(
-                f"{source}: row {row}: {quote(clean(cell))} is not a student in "
+                f"{where}: {quote(clean(cell))} is not a student id, email or name in "
                 f"{self.cohort_source}."
             )
-        return found
+        if len(found) > 1:
+            rows = join_words([str(self.rows[i]) for i in found])
+            raise InputError(
+                f"{where}: {quote(clean(cell))} is the name of {len(found)} students "
+                f"(rows {rows} of {self.cohort_source}); write the student id or email instead."
+            )
+        return found[0]
 
 
 def _cell(cells: tuple[str, ...], position: int) -> str:
@@ -70,10 +104,56 @@ def _body(rows: tuple[Row, ...], keys: _Keys, *, pins: bool) -> tuple[Row, ...]:
     return rows[1:] if header else rows
 
 
-def _pairs(path: Path, keys: _Keys) -> tuple[Pair, ...]:
-    """One Pair per row of a lock or apart file, repeats dropped."""
+def _grouped(source: str, rows: tuple[Row, ...], keys: _Keys) -> tuple[Pair, ...] | None:
+    """Locks from an assignments file of a subset (\"keep these groups together\"): everyone
+    sharing a group there is locked together. None when the file is not such a file (its
+    header has no `group` column and no student id, email or name column)."""
+    if not rows:
+        return None
+    headers = tuple(clean(cell) for cell in rows[0][1])
+    group_at = group_position(headers)
+    if group_at is None or len(headers) < 2:
+        return None
+    key_at = None
+    for field in ("id", "email", "name"):
+        matches = [p for p, h in enumerate(headers) if header_key(h) in ALIASES[field]]
+        if matches:
+            key_at = matches[0]
+            break
+    if key_at is None:
+        return None
+    first_of: dict[int, int] = {}
+    pairs: list[Pair] = []
+    for row, cells in rows[1:]:
+        who, where = _cell(cells, key_at), _cell(cells, group_at)
+        if not who:
+            raise InputError(
+                f"{source}: row {row}, {column_phrase(key_at)}: the student is missing."
+            )
+        student = keys.student(source, row, who, key_at)
+        number = _whole(where)
+        if number is None or number < 1:
+            raise InputError(
+                f"{source}: row {row}, {column_phrase(group_at)}: {quote(where)} is not a "
+                "group number; write a whole number from 1."
+            )
+        if number in first_of:
+            if first_of[number] != student:
+                pairs.append(Pair(a=first_of[number], b=student, source=source, row=row))
+        else:
+            first_of[number] = student
+    return tuple(pairs)
+
+
+def _pairs(path: Path, keys: _Keys, *, groups: bool = False) -> tuple[Pair, ...]:
+    """One Pair per row of a lock or apart file, repeats dropped. With `groups`, the file may
+    also be an assignments file whose groups are kept together."""
     records = read_records(path, advice=REQUEST_ADVICE)
     source = records.source
+    if groups:
+        grouped = _grouped(source, records.rows, keys)
+        if grouped is not None:
+            return grouped
     pairs: list[Pair] = []
     seen: set[frozenset[int]] = set()
     for row, cells in _body(records.rows, keys, pins=False):
@@ -87,8 +167,8 @@ def _pairs(path: Path, keys: _Keys) -> tuple[Pair, ...]:
                 f"{source}: row {row}: only one student is named ({quote(first or second)}); "
                 "each row names two students."
             )
-        a = keys.student(source, row, first)
-        b = keys.student(source, row, second)
+        a = keys.student(source, row, first, 0)
+        b = keys.student(source, row, second, 1)
         if a == b:
             raise InputError(
                 f"{source}: row {row}: {quote(first)} is paired with themself; "
@@ -115,7 +195,7 @@ def _pins(path: Path, keys: _Keys, n_groups: int) -> tuple[Pin, ...]:
         who, where = _cell(cells, 0), _cell(cells, 1)
         if not who:
             raise InputError(f"{source}: row {row}: the student key is missing.")
-        student = keys.student(source, row, who)
+        student = keys.student(source, row, who, 0)
         if not where:
             raise InputError(f"{source}: row {row}: the group number for {quote(who)} is missing.")
         number = _whole(where)
@@ -150,7 +230,7 @@ def read_requests(
     """The lock, apart and pin files given, each checked against the cohort's students."""
     keys = _Keys(cohort)
     return Requests(
-        locks=_pairs(lock, keys) if lock is not None else (),
+        locks=_pairs(lock, keys, groups=True) if lock is not None else (),
         aparts=_pairs(apart, keys) if apart is not None else (),
         pins=_pins(pin, keys, n_groups) if pin is not None else (),
     )
