@@ -54,6 +54,11 @@ def _moves_in(v: CountVars, counts: list[list[int]]) -> int:
     return moves_in(v.kinds, counts)
 
 
+#: Work (CP-SAT's deterministic time) allowed to the fewest-moves search of one block: a
+#: measure of effort rather than of seconds, so the rosters do not depend on the machine.
+MOVES_EFFORT = 1.5
+
+
 def _fewest_moves(
     v: CountVars, counts: list[list[int]], objective: int, budget: float, options: SolveOptions
 ) -> tuple[list[list[int]], bool]:
@@ -77,6 +82,7 @@ def _fewest_moves(
     # One worker proves the fewest moves far sooner here than an interleaved portfolio (the
     # linear relaxation's bound is usually tight), and is deterministic too.
     params.num_workers = 1
+    params.max_deterministic_time = MOVES_EFFORT
     params.random_seed = options.seed
     params.catch_sigint_signal = False
     status = solver.solve(v.model)
@@ -97,6 +103,14 @@ def _hint(
     n_students = sum(v.problem.units[u].size for u in v.block.units)
     start = stay_counts(v) if v.moves is not None else None
     counts = greedy_counts(v.problem, v.kinds, v.n_groups, n_students, start)
+    if counts is None and start is not None:
+        # the groups were too full for locked chains and newcomers: leave them more room
+        for slack in (2, v.problem.size_min):
+            counts = greedy_counts(
+                v.problem, v.kinds, v.n_groups, n_students, stay_counts(v, slack)
+            )
+            if counts is not None:
+                break
     if counts is None:
         return None
     remaining = repair(v.problem, v.kinds, counts, seed=seed)

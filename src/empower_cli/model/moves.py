@@ -68,13 +68,16 @@ def add_moves(v: CountVars, cap: int | None) -> None:
         v.model.add(v.moves <= cap)
 
 
-def stay_counts(v: CountVars) -> list[list[int]]:
-    """A partial start: counts[k][g] of units left in their earlier group while the group has
-    room under the smallest size; the rest are still to place."""
+def stay_counts(v: CountVars, slack: int = 0) -> list[list[int]]:
+    """A partial start: counts[k][g] of units left in their earlier group (locked chains
+    first) while the group has room under the smallest size less `slack`; the rest are still
+    to place."""
     counts = [[0] * v.n_groups for _ in v.kinds]
     sizes = [0] * v.n_groups
-    limit = v.problem.size_min
-    for k, kind in enumerate(v.kinds):
+    limit = v.problem.size_min - slack
+    order = sorted(range(len(v.kinds)), key=lambda k: (-v.kinds[k].size, k))
+    for k in order:
+        kind = v.kinds[k]
         if kind.pin is not None or not kind.stays:
             continue
         if kind.pooled:

@@ -79,7 +79,7 @@ def _shares(
     for j, (profile, units) in enumerate(classes.items()):
         exact = len(units) * n_left / n_all
         low, high = int(exact), -(-len(units) * n_left // n_all)
-        if widen:
+        if widen or problem.previous:
             low, high = 0, len(units)
         take[profile] = model.new_int_var(low, high, f"take_{j}")
 
@@ -114,7 +114,20 @@ def _shares(
         model.add(miss >= (block_totals[c] - total_left) - n_right * high)
         model.add(miss >= n_right * low - (block_totals[c] - total_left))
         misses.append(miss)
-    model.minimize(sum(misses))
+    if problem.previous and not widen:
+        # On a re-run the halves follow the earlier groups: each profile's share may leave
+        # its proportion, and after balance the model keeps as many units as it can on the
+        # side that holds their earlier group.
+        on_left = set(block.groups[:n_left])
+        astray = []
+        for j, (profile, units) in enumerate(classes.items()):
+            before = sum(1 for i in units if _leans_right(problem, i, on_left)[0] < 0)
+            gap = model.new_int_var(0, len(units), f"astray_{j}")
+            model.add_abs_equality(gap, take[profile] - before)
+            astray.append(gap)
+        model.minimize(sum(misses) * (1 + block_size) + sum(astray))
+    else:
+        model.minimize(sum(misses))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
