@@ -236,3 +236,13 @@ def test_conflicting_rules_are_explained_and_nothing_is_written(small: Path) -> 
         "Remove or change one of them and run again.\n"
     )
     assert not Path("a").exists()
+
+
+def test_the_summary_says_what_the_locks_cost_in_balance(small: Path) -> None:
+    Path("locks.csv").write_text("S01,S05\nS05,S09\n", encoding="utf-8")  # three M1 together
+    result = invoke("assign", "signups.csv", "-g", "3", "--lock", "locks.csv")
+    assert result.exit_code == 0, result.output
+    assert (
+        "What the rules cost in balance (cells outside their range without each):\n"
+        "  without the locked pairs: 0 cells out (distance 0); they cost "
+    ) in result.stdout
