@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from empower_cli.errors import InfeasibleError
@@ -83,11 +83,14 @@ def test_rules_that_hold_have_no_conflict(records) -> None:
 
 @st.composite
 def tiny(draw: st.DrawFn):
-    n = draw(st.integers(3, 7))
+    n = draw(st.integers(3, 6))
     n_groups = draw(st.integers(2, 3))
     pair = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] != p[1])
     locks = draw(st.lists(pair, max_size=3, unique=True))
-    aparts = draw(st.lists(pair, max_size=5, unique=True))
+    aparts = draw(st.lists(pair, max_size=6, unique=True))
+    if draw(st.booleans()):  # a clique of one more student than groups: they cannot all part
+        chosen = draw(st.permutations(range(n)))[: min(n, n_groups + 1)]
+        aparts += [(a, b) for a, b in itertools.combinations(chosen, 2) if (a, b) not in aparts]
     pins = draw(
         st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n_groups - 1)), max_size=3)
     )
@@ -109,6 +112,7 @@ def test_a_reported_conflict_is_infeasible_alone_and_minimal(records, case) -> N
     try:
         problem = build_problem(cohort, requests, n_groups)
     except InfeasibleError:
+        event("caught by arithmetic")
         return  # caught by the cheap arithmetic, before any solver
     try:
         solve(problem, OPTIONS)
@@ -116,6 +120,7 @@ def test_a_reported_conflict_is_infeasible_alone_and_minimal(records, case) -> N
     except InfeasibleError:
         feasible = False
     conflict = find_conflict(problem)
+    event("feasible" if feasible else "infeasible")
     if feasible:
         assert conflict is None
         return

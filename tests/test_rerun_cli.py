@@ -246,3 +246,15 @@ def test_the_summary_says_what_the_locks_cost_in_balance(small: Path) -> None:
         "What the rules cost in balance (cells outside their range without each):\n"
         "  without the locked pairs: 0 cells out (distance 0); they cost "
     ) in result.stdout
+
+
+def test_a_rerun_is_byte_identical_when_repeated(acceptance, tmp_path: Path) -> None:
+    first, second, _, _, _ = acceptance
+    later = second.parent / "later.csv"
+    again = tmp_path / "again"
+    result = invoke(
+        "assign", later, "--lock", LOCKS, "--previous", first / "assignments.csv", "--out", again
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("assignments.csv", "changes.csv", "summary.csv"):
+        assert (again / name).read_bytes() == (second / name).read_bytes(), name

@@ -327,6 +327,8 @@ class SolveProgress:
 
 #: At most this many newcomers or leavers are named one by one; changes.csv lists them all.
 MAX_LISTED = 20
+#: At most this many moves are named one by one.
+MAX_MOVES_LISTED = 50
 
 
 def changes_lines(problem: Problem, changes: Changes) -> list[str]:
@@ -337,12 +339,15 @@ def changes_lines(problem: Problem, changes: Changes) -> list[str]:
         f"their group, {len(changes.moved)} moved, {len(changes.joined)} joined, "
         f"{len(changes.left)} left."
     ]
-    for move in changes.moved:
+    for move in changes.moved[:MAX_MOVES_LISTED]:
         before = (move.before or 0) + 1
         lines.append(
             f"  moved: {students[move.student].label}: group {before} → group {move.after + 1} "
             f"({move.reason})"
         )
+    if len(changes.moved) > MAX_MOVES_LISTED:
+        extra = len(changes.moved) - MAX_MOVES_LISTED
+        lines.append(f"  … and {extra} more moved (see changes.csv)")
     for move in changes.joined[:MAX_LISTED]:
         lines.append(f"  joined: {students[move.student].label} → group {move.after + 1}")
     if len(changes.joined) > MAX_LISTED:
