@@ -3,7 +3,7 @@
 Pure Python on the records: the reasons come from the Problem's requests and units, checked in
 this order: the earlier group no longer exists, a pin, a pin on a locked partner, a lock with a
 student from another group or a newcomer, an apart partner now in the earlier group; else the
-move was made for balance.
+move was made for balance (class years, interests and group sizes).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _reason(problem: Problem, student: int, after: int, groups: Sequence[int]) -
             other = pair.b if pair.a == student else pair.a
             if groups[other] == before:
                 return f"must be apart from {students[other].label} ({_where(pair)})"
-    return "balance"
+    return "balance and group sizes"
 
 
 def changes_of(problem: Problem, previous: Previous, groups: Sequence[int]) -> Changes:

@@ -55,7 +55,9 @@ def describe(problem: Problem, rule: Rule) -> str:
             f"every group holds {each} students ({problem.n_students} students "
             f"in {problem.n_groups} groups)"
         )
-    return f"at most {problem.max_moves} earlier students may change group (--max-moves)"
+    cap = problem.max_moves
+    who = "earlier student" if cap == 1 else "earlier students"
+    return f"at most {cap} {who} may change group (--max-moves)"
 
 
 class _Feasibility:

@@ -164,10 +164,13 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     requests = read_requests(
         cohort, n_groups, lock=options.lock, apart=options.apart, pin=options.pin
     )
+    requested = 0
     if not options.ignore_requests:
         placed = read_placed(cohort, header=options.requests_column)
         print_warnings(err, placed.warnings)
+        before = len(requests.locks)
         requests = with_locks(requests, placed.pairs)
+        requested = len(requests.locks) - before
     problem = build_problem(
         cohort,
         requests,
@@ -198,6 +201,9 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         budget = min(5.0, max(1.0, options.time_limit / 10))
         costs = balance_costs(cohort, problem, budget, seed=options.seed)
     manifest = _manifest(options, cohort, problem, assignment, verdict, started)
+    counts = manifest["counts"]
+    if isinstance(counts, dict):
+        counts["locked_pairs_from_requests_column"] = requested
     if changes is not None:
         manifest["changes"] = {
             "moved": len(changes.moved),
