@@ -237,7 +237,7 @@ def diff(old: Path, new: Path, *, out: Console) -> Diff:
     from empower_cli.report import diff_lines
 
     before = read_assignments(old)
-    after = read_assignments(new, key_header=before.key_header)
+    after = read_assignments(new, key_header=before.key_header, by_email=before.by_email)
     found = diff_of(before.students, after.students)
     for line in diff_lines(found, str(old), str(new)):
         out.print(line, markup=False, highlight=False, soft_wrap=True)

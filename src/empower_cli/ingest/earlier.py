@@ -65,7 +65,9 @@ def _headers_list(headers: tuple[str, ...]) -> str:
     return ", ".join(quote(clean(h)) for h in headers)
 
 
-def read_assignments(path: Path, *, key_header: str | None = None) -> Listing:
+def read_assignments(
+    path: Path, *, key_header: str | None = None, by_email: bool | None = None
+) -> Listing:
     """Every student of an assignments file with their group; an InputError (exit 3) naming
     the file, row and column for a missing column, an empty or repeated key, or a bad group."""
     table = read_table(path)
@@ -78,7 +80,8 @@ def read_assignments(path: Path, *, key_header: str | None = None) -> Listing:
         )
     if key_header is not None:
         key_at = _position(headers, (header_key(key_header),))
-        by_email = header_key(key_header) in ALIASES["email"]
+        if by_email is None:
+            by_email = header_key(key_header) in ALIASES["email"]
         if key_at is None:
             raise InputError(
                 f"{source}: no column is headed {quote(clean(key_header))}, which holds the "
@@ -124,7 +127,7 @@ def read_previous(path: Path, cohort: Cohort) -> Previous:
     """An earlier run's assignments.csv matched to the cohort by student key."""
     field = "email" if cohort.header_for("id") is None else "id"
     header = cohort.header_for(field)
-    listing = read_assignments(path, key_header=header)
+    listing = read_assignments(path, key_header=header, by_email=field == "email")
     index = {s.key: s.index for s in cohort.students}
     groups: list[int | None] = [None] * len(cohort.students)
     left: list[Earlier] = []
