@@ -321,7 +321,8 @@ def test_bad_year_is_exit_3_naming_file_row_and_column(in_tmp: Path, write_signu
 
     assert stderr == (
         "error: signups.csv: row 4, column 'Class year': 'M7' is not a class year empower "
-        "knows (M1, M2, M3, M4, MSTP). Fix the cell and run again.\n"
+        "knows (M1, M2, M3, M4, MSTP). Fix the cell, or map the value once in empower.toml: "
+        'under [years.aliases] write "M7" = "M1" (with the year it means).\n'
     )
 
 

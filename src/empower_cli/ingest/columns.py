@@ -27,6 +27,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "interests": ("interests", "interest", "topics"),
 }
 
+#: When no header is one of a field's ALIASES, a header that is a question holding one of these
+#: (regular expressions on the folded header) is the field's column, if exactly one does.
+QUESTIONS: dict[str, tuple[str, ...]] = {
+    "id": (r"\bstudent\s*(?:id|number|no)\b", r"\bsid\b"),
+    "name": (r"\bname\b",),
+    "email": (r"\be-?mail\b",),
+    "year": (r"\byear\b", r"\bclass\b"),
+    "interests": (r"\binterest", r"\btopic"),
+}
+
 #: Words that make a header worth suggesting for a field that was not found.
 _HINTS: dict[str, tuple[str, ...]] = {
     "id": ("id", "number"),
@@ -127,10 +137,26 @@ def _mapped(source: str, field: str, wanted: str, headers: Sequence[str]) -> int
     return matches[0]
 
 
+def _asks_for(field: str, header: str) -> bool:
+    text = fold(header)
+    return any(re.search(pattern, text) for pattern in QUESTIONS.get(field, ()))
+
+
 def find_columns(
-    source: str, headers: Sequence[str], columns: Mapping[str, str] | None = None
+    source: str,
+    headers: Sequence[str],
+    columns: Mapping[str, str] | None = None,
+    *,
+    excluded: frozenset[int] = frozenset(),
+    blank: frozenset[int] = frozenset(),
 ) -> dict[str, int]:
-    """Field -> 0-based column position for every field found, in FIELDS order."""
+    """Field -> 0-based column position for every field found, in FIELDS order.
+
+    A field's column is the one header that `--column` names, else the one header among its
+    ALIASES, else the one question that asks for it (QUESTIONS). Two candidates stop the run.
+    `excluded` positions are never found by themselves (a form's response number); `blank`
+    ones (no data at all) are not taken for a question.
+    """
     found: dict[str, int] = {}
     for field, wanted in (columns or {}).items():
         if field not in FIELDS:
@@ -144,11 +170,29 @@ def find_columns(
     for field in FIELDS:
         if field in found:
             continue
-        matches = [p for p, key in enumerate(keys) if key in ALIASES[field] and p not in claimed]
+        matches = [
+            p
+            for p, key in enumerate(keys)
+            if key in ALIASES.get(field, ()) and p not in claimed and p not in excluded
+        ]
         if len(matches) > 1:
             raise _two(source, field, headers, matches)
         if matches:
             found[field] = matches[0]
+            claimed.add(matches[0])
+    for field in FIELDS:
+        if field in found:
+            continue
+        matches = [
+            p
+            for p, header in enumerate(headers)
+            if p not in claimed | excluded | blank and _asks_for(field, header)
+        ]
+        if len(matches) > 1:
+            raise _two(source, field, headers, matches)
+        if matches:
+            found[field] = matches[0]
+            claimed.add(matches[0])
     taken = set(found.values())
     if "id" not in found and "email" not in found:
         raise _missing(source, "id", headers, taken)
