@@ -7,14 +7,17 @@ The CLI only parses options and maps EmpowerError to exit codes; tests and other
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from rich.console import Console
 
 from empower_cli import __version__
+from empower_cli.config import Config
 from empower_cli.errors import InternalError, UsageError
 from empower_cli.records import Assignment, Cohort, Problem, Verdict
+from empower_cli.signups import SignupOptions, load_settings, read_signups
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +32,54 @@ class AssignOptions:
     apart: Path | None = None
     pin: Path | None = None
     columns: tuple[str, ...] = ()
-    seed: int = 0
-    time_limit: float = 60.0
-    workers: int = 0
+    seed: int | None = None
+    """None: the config's, else 0 (likewise time_limit, 60 s, and workers, 0)."""
+    time_limit: float | None = None
+    workers: int | None = None
     force: bool = False
     encoding: str | None = None
     delimiter: str | None = None
+    config: Path | None = None
+    """empower.toml to use; None: the one beside the sign-up file, if any."""
+    academic_year: int | None = None
+
+
+_T = TypeVar("_T")
+DEFAULT_SEED = 0
+DEFAULT_TIME_LIMIT = 60.0
+DEFAULT_WORKERS = 0
+
+
+def _first(*values: _T | None, default: _T) -> _T:
+    """The first value that is not None, else the default."""
+    return next((value for value in values if value is not None), default)
+
+
+def resolve(options: AssignOptions, config: Config) -> AssignOptions:
+    """The options with every value the command line left out taken from the config or the
+    defaults. --groups or --group-size on the command line replaces both of the config's."""
+    from_config = options.groups is None and options.group_size is None
+    return replace(
+        options,
+        groups=config.groups if from_config else options.groups,
+        group_size=config.group_size if from_config else options.group_size,
+        seed=_first(options.seed, config.seed, default=DEFAULT_SEED),
+        time_limit=_first(options.time_limit, config.time_limit, default=DEFAULT_TIME_LIMIT),
+        workers=_first(options.workers, config.workers, default=DEFAULT_WORKERS),
+        config=Path(config.source) if config.source else None,
+    )
+
+
+def signup_options(options: AssignOptions) -> SignupOptions:
+    """The part of the options that says how to read the sign-up file."""
+    return SignupOptions(
+        signups=options.signups,
+        columns=options.columns,
+        config=options.config,
+        encoding=options.encoding,
+        delimiter=options.delimiter,
+        academic_year=options.academic_year,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +115,10 @@ def _manifest(
             "sha256": cohort.sha256,
             "encoding": cohort.encoding,
             "delimiter": cohort.delimiter,
+            "format": cohort.format,
             "columns": dict(cohort.mapping),
+            "config": str(options.config) if options.config else None,
+            "interest_names": dict(cohort.legend),
         },
         "options": given,
         "seed": options.seed,
@@ -111,8 +159,8 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     is written unless the rosters pass every check.
     """
     from empower_cli.export import prepare_output_dir, write_outputs
-    from empower_cli.ingest import load_cohort, parse_column_option, read_requests
-    from empower_cli.report import SolveProgress, print_summary, print_warnings
+    from empower_cli.ingest import parse_column_option, read_requests
+    from empower_cli.report import SolveProgress, print_reading, print_summary, print_warnings
     from empower_cli.rules import build_problem, choose_group_count
     from empower_cli.solve import SolveOptions, solve
     from empower_cli.validate import validate
@@ -120,11 +168,11 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     started = time.perf_counter()
     if options.groups is not None and options.group_size is not None:
         raise UsageError("give --groups or --group-size, not both.")
-    columns = parse_column_option(options.columns)
+    parse_column_option(options.columns)  # a bad --column is a usage error before any reading
+    config = load_settings(signup_options(options))
+    options = resolve(options, config)
     prepare_output_dir(options.out, force=options.force)
-    cohort = load_cohort(
-        options.signups, columns=columns, encoding=options.encoding, delimiter=options.delimiter
-    )
+    cohort = read_signups(signup_options(options), config)
     print_warnings(err, cohort.warnings)
     n_groups = choose_group_count(
         len(cohort.students), groups=options.groups, group_size=options.group_size
@@ -134,10 +182,11 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     )
     problem = build_problem(cohort, requests, n_groups)
 
-    settings = SolveOptions(
-        time_limit=options.time_limit, seed=options.seed, workers=options.workers
-    )
-    with SolveProgress(err, time_limit=options.time_limit) as progress:
+    seed = _first(options.seed, default=DEFAULT_SEED)
+    time_limit = _first(options.time_limit, default=DEFAULT_TIME_LIMIT)
+    workers = _first(options.workers, default=DEFAULT_WORKERS)
+    settings = SolveOptions(time_limit=time_limit, seed=seed, workers=workers)
+    with SolveProgress(err, time_limit=time_limit) as progress:
         assignment = solve(problem, settings, progress.update)
 
     verdict = validate(problem, assignment.groups)
@@ -157,6 +206,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         manifest=manifest,
         force=options.force,
     )
+    print_reading(out, cohort, config.source)
     print_summary(
         out, cohort=cohort, problem=problem, assignment=assignment, verdict=verdict, out=options.out
     )

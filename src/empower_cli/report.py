@@ -29,6 +29,7 @@ HEADER_LIMIT = 14
 #: Above this many groups, the table shows only the groups with a cell outside its range.
 MAX_TABLE_ROWS = 40
 OUT_STYLE = "bold red"
+DELIMITER_WORDS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated"}
 OUT_MARK = "*"
 
 
@@ -226,11 +227,42 @@ def print_summary(
     whole_lines = not console.is_terminal
     for note in notes:
         console.print(Text(note, style="dim"), soft_wrap=whole_lines)
+    for line in legend_lines(cohort):
+        console.print(Text(line, style="dim"), soft_wrap=whole_lines)
     good = verdict.ok and verdict.balance.out_of_band == 0
     style = "green" if good else "yellow"
     line = verdict_line(problem, assignment, verdict)
     console.print(Text(line, style=style), soft_wrap=whole_lines)
     console.print(Text(_written_line(out, problem.n_groups)), soft_wrap=whole_lines)
+
+
+def reading_lines(cohort: Cohort, config: str | None = None) -> list[str]:
+    """How the sign-up file was read: its format, encoding and delimiter, the config, and the
+    header each field was taken from."""
+    how = [cohort.encoding] if cohort.encoding != "xlsx" else ["Excel workbook"]
+    if cohort.delimiter:
+        how.append(DELIMITER_WORDS.get(cohort.delimiter, repr(cohort.delimiter)))
+    using = f", using {config}" if config else ""
+    lines = [f"Read {cohort.source} as {cohort.format} ({', '.join(how)}){using}:"]
+    width = max(len(field) for field, _ in cohort.mapping)
+    for field, header in cohort.mapping:
+        shown = " ".join(header.split())
+        lines.append(f"  {field:<{width}}  '{shown}'")
+    return lines
+
+
+def legend_lines(cohort: Cohort) -> list[str]:
+    """Each shortened interest name beside its full label, once."""
+    if not cohort.legend:
+        return []
+    width = max(len(short) for short, _ in cohort.legend)
+    return ["Interests:"] + [f"  {short:<{width}}  {full}" for short, full in cohort.legend]
+
+
+def print_reading(console: Console, cohort: Cohort, config: str | None = None) -> None:
+    """The lines of `reading_lines`, whole."""
+    for line in reading_lines(cohort, config):
+        console.print(Text(line), soft_wrap=not console.is_terminal)
 
 
 def print_warnings(console: Console, warnings: Sequence[str]) -> None:

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from empower_cli.ingest.text import clean, fold
 
 SHORT_LIMIT = 30
-_TAIL = re.compile(r"\s*(?:\(|\[|:|\s-\s|\s–\s|\s—\s).*$", re.DOTALL)
+_TAIL = re.compile(r"\s*(?:\(|\[|:|,|\s-\s|\s–\s|\s—\s).*$", re.DOTALL)
+_LOOSE_ENDS = {"and", "or", "&", "of", "the", "a", "an", "to", "for", "in", "with", "/"}
 
 
 def short_name(label: str, limit: int = SHORT_LIMIT) -> str:
@@ -28,8 +29,9 @@ def short_name(label: str, limit: int = SHORT_LIMIT) -> str:
         if len(" ".join([*words, word])) > limit:
             break
         words.append(word)
-    text = " ".join(words).rstrip(",;&/")
-    return clean(text) or head[:limit]
+    while words and words[-1].casefold() in _LOOSE_ENDS:
+        words.pop()
+    return clean(" ".join(words).rstrip(",;&/")) or head[:limit]
 
 
 def short_names(labels: Sequence[str], overrides: Mapping[str, str]) -> dict[str, str]:
