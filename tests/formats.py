@@ -115,6 +115,9 @@ class Export:
     truth: dict[str, tuple[str, frozenset[str]]]
     """Email (case-folded) -> (class year, interests)."""
     names: frozenset[str]
+    name_header: str
+    format: str
+    """How empower names the layout."""
 
 
 def people(n: int = 240, *, seed: int = 4, cp1252: bool = False) -> list[Person]:
@@ -148,12 +151,16 @@ def _cp1252(text: str) -> bool:
     return True
 
 
-def _export(path: Path, key_header: str, who: Sequence[Person]) -> Export:
+def _export(
+    path: Path, key_header: str, who: Sequence[Person], name_header: str, format: str
+) -> Export:
     return Export(
         path=path,
         key_header=key_header,
         truth={p.email.casefold(): (p.year, p.interests) for p in who},
         names=frozenset(p.name for p in who),
+        name_header=name_header,
+        format=format,
     )
 
 
@@ -203,7 +210,7 @@ def google_csv(folder: Path, who: Sequence[Person] | None = None) -> Export:
     who = people() if who is None else who
     path = folder / "google.csv"
     path.write_bytes(_csv_text(google_rows(who)).encode("utf-8"))
-    return _export(path, "Email Address", who)
+    return _export(path, "Email Address", who, QUESTION_NAME, "Google Forms")
 
 
 def excel_saved(folder: Path, encoding: str, delimiter: str) -> Export:
@@ -212,7 +219,7 @@ def excel_saved(folder: Path, encoding: str, delimiter: str) -> Export:
     name = {"utf-8-sig": "utf8bom", "cp1252": "cp1252", "utf-16": "utf16"}[encoding]
     path = folder / f"excel-{name}-{ord(delimiter)}.csv"
     path.write_bytes(_csv_text(google_rows(who), delimiter).encode(encoding))
-    return _export(path, "Email Address", who)
+    return _export(path, "Email Address", who, QUESTION_NAME, "Google Forms")
 
 
 # --- Microsoft Forms ----------------------------------------------------------------------------
@@ -238,7 +245,9 @@ def msforms_xlsx(folder: Path, *, anonymous: bool = False) -> Export:
         sheet.append(row)
     path = folder / ("msforms-anonymous.xlsx" if anonymous else "msforms.xlsx")
     book.save(path)
-    return _export(path, QUESTION_EMAIL if anonymous else "Email", who)
+    key = QUESTION_EMAIL if anonymous else "Email"
+    name = QUESTION_NAME if anonymous else "Name"
+    return _export(path, key, who, name, "Microsoft Forms")
 
 
 # --- Qualtrics ----------------------------------------------------------------------------------
@@ -307,7 +316,7 @@ def qualtrics_csv(folder: Path) -> Export:
         rows.append(_qualtrics_row(i, p, "IP Address", i not in QUALTRICS_UNFINISHED))
     path = folder / "qualtrics.csv"
     path.write_bytes(_csv_text(rows).encode("utf-8-sig"))
-    return _export(path, QUESTION_EMAIL, who)
+    return _export(path, QUESTION_EMAIL, who, QUESTION_NAME, "Qualtrics")
 
 
 # --- REDCap -------------------------------------------------------------------------------------
@@ -350,7 +359,7 @@ def redcap_raw(folder: Path) -> Export:
         )
         for p in who
     ]
-    return _export(path, "email", raw_truth)
+    return _export(path, "email", raw_truth, "full_name", "REDCap (raw)")
 
 
 def redcap_labels(folder: Path) -> Export:
@@ -377,7 +386,7 @@ def redcap_labels(folder: Path) -> Export:
         Person(name=p.name, email=p.email, year=p.year, spelled=p.spelled, choices=p.choices)
         for p in who
     ]
-    return _export(path, "Email", truth)
+    return _export(path, "Email", truth, "Full name", "REDCap (labels)")
 
 
 WRITERS: dict[str, Callable[[Path], Export]] = {

@@ -161,7 +161,11 @@ def interest_warnings(source: str, interests: Interests, rows: Sequence[int]) ->
     for row, mine in zip(rows, interests.chosen, strict=True):
         for label in mine:
             users[label].append(row)
-    rare = [label for label in interests.labels if _is_rare(len(users[label]), len(rows))]
+    rare = [
+        label
+        for label in interests.labels
+        if _is_rare(len(users[label]), len(rows)) and not (interests.others and label == OTHER)
+    ]
     common = [label for label in interests.labels if label not in rare]
     if len(rare) > _MAX_LABEL_WARNINGS:
         shown = [quote(label) for label in rare[:_MAX_LABEL_WARNINGS]]
