@@ -56,6 +56,13 @@ _WORDS: dict[str, str] = {
 }
 
 
+def join_words(items: list[str] | tuple[str, ...], last: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c' (config stays free of ingest, which loads pandas)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """What an empower.toml says; every field is None or empty when the file does not say it."""
@@ -146,7 +153,7 @@ def _aliases(source: str, value: Mapping[str, Any]) -> tuple[tuple[str, str], ..
         if canonical is None:
             raise UsageError(
                 f"{source}: [years.aliases] {raw!r} = {year!r}: {year!r} is not a class year; "
-                f"write one of {', '.join(YEARS)}."
+                f"write one of {join_words(YEARS, 'or')}."
             )
         out.append((raw, canonical))
     return tuple(out)
@@ -163,7 +170,7 @@ def parse_config(text: str, source: str) -> Config:
         if table not in SCHEMA:
             raise UsageError(
                 f"{source}: unknown table [{table}]; the tables are "
-                f"{', '.join(f'[{name}]' for name in SCHEMA)}."
+                f"{join_words([f'[{name}]' for name in SCHEMA])}."
             )
         if not isinstance(content, dict):
             raise UsageError(
@@ -176,7 +183,7 @@ def parse_config(text: str, source: str) -> Config:
             if kind is None:
                 raise UsageError(
                     f"{source}: unknown key {key!r} in [{table}]; the keys of [{table}] are "
-                    f"{', '.join(SCHEMA[table])}."
+                    f"{join_words(list(SCHEMA[table]))}."
                 )
             values[table][key] = _check(source, table, key, kind, value)
     read, columns = values.get("read", {}), values.get("columns", {})

@@ -35,9 +35,16 @@ def load_settings(options: SignupOptions) -> Config:
 def read_signups(options: SignupOptions, config: Config) -> Cohort:
     """The cohort, read with the command line's options over the config's."""
     from empower_cli.ingest import load_cohort, parse_column_option
+    from empower_cli.ingest.text import toml_string
 
     columns = dict(config.columns)
-    columns.update(parse_column_option(options.columns))
+    given = parse_column_option(options.columns)
+    columns.update(given)
+    origins = {
+        field: f"{config.source} [columns] {field} = {toml_string(header)}"
+        for field, header in config.columns
+        if field not in given
+    }
     return load_cohort(
         options.signups,
         columns=columns,
@@ -49,4 +56,5 @@ def read_signups(options: SignupOptions, config: Config) -> Cohort:
         ),
         interest_labels=config.interest_labels,
         short_names=dict(config.short_names),
+        column_origins=origins,
     )

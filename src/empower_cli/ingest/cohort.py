@@ -75,18 +75,25 @@ def load_cohort(
     academic_year: int | None = None,
     interest_labels: Sequence[str] = (),
     short_names: Mapping[str, str] | None = None,
+    column_origins: Mapping[str, str] | None = None,
 ) -> Cohort:
     """Read and check a sign-up file; an InputError (exit 3) says what to fix and where.
 
     The file may be any layout `read_sheet` recognises. `year_aliases` (raw value -> year) and
     `academic_year` help read class years; `interest_labels` are option labels to match whole;
-    `short_names` (label -> name) override the automatic short names of long labels.
+    `short_names` (label -> name) override the automatic short names of long labels;
+    `column_origins` names where a mapped header came from when not from --column.
     """
     sheet = read_sheet(path, encoding=encoding, delimiter=delimiter)
     table = table_from_records(sheet.records)
     blank = empty_columns(sheet.records)
     positions = find_columns(
-        table.source, table.headers, columns, excluded=sheet.excluded, blank=blank
+        table.source,
+        table.headers,
+        columns,
+        excluded=sheet.excluded,
+        blank=blank,
+        origins=column_origins,
     )
     rows = table.row_numbers
     keys = _keys(table, positions)

@@ -119,19 +119,21 @@ def _two(source: str, field: str, headers: Sequence[str], matches: Sequence[int]
     )
 
 
-def _mapped(source: str, field: str, wanted: str, headers: Sequence[str]) -> int:
-    """The position of the header that `--column field=wanted` names."""
+def _mapped(
+    source: str, field: str, wanted: str, headers: Sequence[str], origin: str | None = None
+) -> int:
+    """The position of the header that `--column field=wanted` (or `origin`) names."""
     keys = [header_key(header) for header in headers]
     matches = [p for p, key in enumerate(keys) if key == header_key(wanted)]
+    given = origin or column_option(field, wanted)
     if not matches:
         raise InputError(
-            f"{source}: {column_option(field, wanted)} matches no header. "
-            f"The headers are: {_header_list(headers)}."
+            f"{source}: {given} matches no header. The headers are: {_header_list(headers)}."
         )
     if len(matches) > 1:
         places = [f"{quote(clean(headers[p]))} in {column_phrase(p)}" for p in matches]
         raise InputError(
-            f"{source}: {column_option(field, wanted)} matches {len(matches)} headers, "
+            f"{source}: {given} matches {len(matches)} headers, "
             f"{join_words(places)}; rename one of them."
         )
     return matches[0]
@@ -149,13 +151,15 @@ def find_columns(
     *,
     excluded: frozenset[int] = frozenset(),
     blank: frozenset[int] = frozenset(),
+    origins: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Field -> 0-based column position for every field found, in FIELDS order.
 
     A field's column is the one header that `--column` names, else the one header among its
     ALIASES, else the one question that asks for it (QUESTIONS). Two candidates stop the run.
     `excluded` positions are never found by themselves (a form's response number); `blank`
-    ones (no data at all) are not taken for a question.
+    ones (no data at all) are not taken for a question. `origins` says, for a field whose header
+    came from somewhere other than --column, where (for messages).
     """
     found: dict[str, int] = {}
     for field, wanted in (columns or {}).items():
@@ -164,7 +168,7 @@ def find_columns(
                 f"--column: {quote(field)} is not a field empower knows; "
                 f"the fields are {join_words(FIELDS, 'and')}."
             )
-        found[field] = _mapped(source, field, wanted, headers)
+        found[field] = _mapped(source, field, wanted, headers, (origins or {}).get(field))
     claimed = set(found.values())
     keys = [header_key(header) for header in headers]
     for field in FIELDS:
