@@ -344,3 +344,22 @@ def test_qualtrics_previews_are_dropped_and_unfinished_responses_warned(tmp_path
         f"{export.path}: 3 responses are unfinished (rows 16, 17 and 18); kept as answered. "
         "Delete those rows to leave them out."
     ) in cohort.warnings
+
+
+def test_init_keeps_the_encoding_it_was_told(tmp_path: Path) -> None:
+    export = google_csv(tmp_path, people(30))
+    made = invoke("init", export.path, "--encoding", "utf-8", "--delimiter", "comma")
+    assert made.exit_code == 0, made.output
+    data = tomllib.loads((tmp_path / "empower.toml").read_text(encoding="utf-8"))
+    assert data["read"] == {"encoding": "utf-8", "delimiter": "comma"}
+    assert invoke("check", export.path).exit_code == 0
+
+
+def test_an_empty_workbook_is_an_input_error(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    path = tmp_path / "form.xlsx"
+    Workbook().save(path)
+    result = invoke("check", path)
+    assert result.exit_code == 3
+    assert result.stderr == f"error: {path}: the file is empty.\n"

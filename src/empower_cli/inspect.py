@@ -105,6 +105,8 @@ def config_text(
     academic_year: int | None,
     groups: int | None,
     group_size: int | None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> str:
     """A starter empower.toml holding what was found, with comments that say what each part does."""
     full = dict(cohort.legend)
@@ -113,9 +115,9 @@ def config_text(
         "and forms groups.",
         "# Written by `empower init`; edit freely. Options on the command line win over it.",
     ]
-    read = [("encoding", toml_string(config.encoding))] if config.encoding else []
-    if config.delimiter:
-        read.append(("delimiter", toml_string(config.delimiter)))
+    read = [("encoding", toml_string(encoding))] if encoding else []
+    if delimiter:
+        read.append(("delimiter", toml_string(delimiter)))
     if read:
         lines += _table("read", read)
     lines += _table(
@@ -192,6 +194,8 @@ def init(
         academic_year=options.academic_year,
         groups=groups,
         group_size=group_size,
+        encoding=options.encoding or config.encoding,
+        delimiter=options.delimiter or config.delimiter,
     )
     _write(target, text)
     out.print(

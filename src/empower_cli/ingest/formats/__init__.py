@@ -23,7 +23,7 @@ __all__ = ["PLAIN", "Sheet", "Splitting", "empty_columns", "read_sheet"]
 def _records(path: Path, encoding: str | None, delimiter: str | None) -> tuple[Records, str]:
     """The file's rows and what it is: "CSV" or "Excel workbook"."""
     data = read_bytes(path)
-    if data.startswith(ZIP_MAGIC) and encoding is None:
+    if data.startswith(ZIP_MAGIC):  # a workbook: --encoding and --delimiter do not apply
         return read_workbook(data, str(path)), "Excel workbook"
     return read_records(path, encoding=encoding, delimiter=delimiter), "CSV"
 
