@@ -180,6 +180,14 @@ def test_init_then_assign_uses_the_config(tmp_path: Path) -> None:
     result = invoke("assign", export.path, "-o", out)
     assert result.exit_code == 0, result.output
     assert f"as Google Forms (utf-8, comma-separated), using {config}:" in result.stdout
+    assert (
+        "Interests:\n"
+        "  Clinical skills      Clinical skills, rotations and shelf exams\n"
+        "  Discovering my path  Discovering my path (extracurriculars & research)\n"
+        "  Family               Family, relationships and life outside medicine\n"
+    ) in result.stdout
+    summary_header = read_rows(out / "summary.csv")[0]
+    assert "Discovering my path" in summary_header
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["groups"] == GROUPS
     assert manifest["input"]["config"] == str(config)
@@ -316,7 +324,7 @@ def test_an_anonymous_microsoft_form_without_an_email_question_names_the_fix(
     assert result.stderr == (
         f"error: {path}: no column holds a student id or email, which empower needs to tell "
         "students apart. The headers are: 'ID', 'Start time', 'Completion time', 'Email', "
-        "'Name', 'Class year', 'Topics'. Say which one does with --column id=\"ID\".\n"
+        "'Name', 'Class year', 'Topics'. Say which one does with --column id=\"HEADER\".\n"
     )
 
 

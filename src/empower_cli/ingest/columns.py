@@ -197,7 +197,7 @@ def find_columns(
         if matches:
             found[field] = matches[0]
             claimed.add(matches[0])
-    taken = set(found.values())
+    taken = set(found.values()) | excluded  # never suggest a response number
     if "id" not in found and "email" not in found:
         raise _missing(source, "id", headers, taken)
     for field in ("year", "interests"):
