@@ -511,12 +511,13 @@ def test_help_and_version_do_not_load_pandas_or_ortools() -> None:
     code = (
         "import sys\n"
         "from empower_cli.cli import app\n"
-        "for args in (['--help'], ['--version'], ['assign', '--help']):\n"
+        "for args in (['--help'], ['--version'], ['assign', '--help'], ['check', '--help'],\n"
+        "             ['init', '--help']):\n"
         "    try:\n"
         "        app(args)\n"
         "    except SystemExit as done:\n"
         "        assert done.code == 0, done.code\n"
-        "heavy = sorted({'pandas', 'ortools'} & set(sys.modules))\n"
+        "heavy = sorted({'pandas', 'ortools', 'openpyxl'} & set(sys.modules))\n"
         "assert not heavy, heavy\n"
     )
 

@@ -228,7 +228,6 @@ def check(
     )
     err = Console(stderr=True, highlight=False)
     try:
-        _refuse_both(groups, group_size)
         run(
             options,
             out=Console(highlight=False),
@@ -270,7 +269,6 @@ def init(
     )
     err = Console(stderr=True, highlight=False)
     try:
-        _refuse_both(groups, group_size)
         run(
             options,
             out=Console(highlight=False),
@@ -281,13 +279,6 @@ def init(
         )
     except EmpowerError as error:
         raise _fail(err, error) from None
-
-
-def _refuse_both(groups: int | None, group_size: int | None) -> None:
-    from empower_cli.errors import UsageError
-
-    if groups is not None and group_size is not None:
-        raise UsageError("give --groups or --group-size, not both.")
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from empower_cli.config import CONFIG_NAME, Config
-from empower_cli.errors import OutputError
+from empower_cli.errors import OutputError, UsageError
 from empower_cli.ingest.text import toml_string
 from empower_cli.records import YEARS, Cohort
 from empower_cli.signups import SignupOptions, load_settings, read_signups
@@ -78,6 +78,8 @@ def check(
     from empower_cli.report import print_reading, print_warnings
     from empower_cli.rules import choose_group_count
 
+    if groups is not None and group_size is not None:
+        raise UsageError("give --groups or --group-size, not both.")
     config = load_settings(options)
     cohort = read_signups(options, config)
     if groups is None and group_size is None:
