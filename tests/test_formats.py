@@ -371,3 +371,16 @@ def test_an_empty_workbook_is_an_input_error(tmp_path: Path) -> None:
     result = invoke("check", path)
     assert result.exit_code == 3
     assert result.stderr == f"error: {path}: the file is empty.\n"
+
+
+def test_a_short_name_for_a_label_nobody_chose_is_warned_about(tmp_path: Path) -> None:
+    export = google_csv(tmp_path, people(30))
+    (tmp_path / "empower.toml").write_text(
+        '[interests.short]\n"Acadmic success" = "Grades"\n', encoding="utf-8"
+    )
+    result = invoke("check", export.path)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"warning: {export.path}: no student chose 'Acadmic success', so its short name "
+        "'Grades' is not used; check the label in [interests.short] of empower.toml.\n"
+    ) in result.stderr

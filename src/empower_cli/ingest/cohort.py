@@ -13,7 +13,7 @@ from empower_cli.ingest.formats import empty_columns, read_sheet
 from empower_cli.ingest.interests import collect_interests, interest_warnings
 from empower_cli.ingest.labels import short_names as short_names_for
 from empower_cli.ingest.read import Table, table_from_records
-from empower_cli.ingest.text import clean, plural, quote
+from empower_cli.ingest.text import clean, fold, plural, quote
 from empower_cli.ingest.years import normalise_years
 from empower_cli.records import Cohort, Student
 
@@ -63,6 +63,19 @@ def _cleaned(frame: pd.DataFrame, position: int | None) -> list[str]:
     if position is None:
         return [""] * len(frame)
     return [str(cell) for cell in frame[position].map(clean).tolist()]
+
+
+def _unused_short_names(
+    source: str, labels: Sequence[str], short_names: Mapping[str, str]
+) -> list[str]:
+    """A warning for each configured short name whose label no student chose."""
+    present = {fold(label) for label in labels}
+    return [
+        f"{source}: no student chose {quote(label)}, so its short name {quote(short)} is not "
+        "used; check the label in [interests.short] of empower.toml."
+        for label, short in short_names.items()
+        if fold(label) not in present
+    ]
 
 
 def load_cohort(
@@ -138,6 +151,7 @@ def load_cohort(
             *table.warnings,
             *sheet.notes,
             *interest_warnings(table.source, interests, rows),
+            *_unused_short_names(table.source, interests.labels, short_names or {}),
         ),
         format=sheet.format,
         legend=tuple(
