@@ -102,7 +102,7 @@ def repair(
     *,
     seed: int,
     max_steps: int = 20_000,
-    stall_steps: int = 1_500,
+    stall_steps: int = 300,
 ) -> int:
     """Improve `counts` in place by swapping units between groups; return the distance outside
     the bands that remains (0 means every cell is in band).
