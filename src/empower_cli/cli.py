@@ -97,6 +97,15 @@ def assign(
         ),
     ] = 60.0,
     workers: Annotated[int, typer.Option(min=0, help="Search threads (0: one per core).")] = 0,
+    reproducible: Annotated[
+        bool,
+        typer.Option(
+            "--reproducible",
+            help="Count --time-limit in the solver's deterministic work units instead of "
+            "seconds, so that even a search the limit cuts short gives the same rosters on any "
+            "machine.",
+        ),
+    ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing output folder.")
     ] = False,
@@ -131,6 +140,7 @@ def assign(
         seed=seed,
         time_limit=time_limit,
         workers=workers,
+        reproducible=reproducible,
         force=force,
         encoding=encoding,
         delimiter=delimiter,

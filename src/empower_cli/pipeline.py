@@ -32,6 +32,7 @@ class AssignOptions:
     seed: int = 0
     time_limit: float = 60.0
     workers: int = 0
+    reproducible: bool = False
     force: bool = False
     encoding: str | None = None
     delimiter: str | None = None
@@ -135,9 +136,14 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     problem = build_problem(cohort, requests, n_groups)
 
     settings = SolveOptions(
-        time_limit=options.time_limit, seed=options.seed, workers=options.workers
+        time_limit=options.time_limit,
+        seed=options.seed,
+        workers=options.workers,
+        reproducible=options.reproducible,
     )
-    with SolveProgress(err, time_limit=options.time_limit) as progress:
+    with SolveProgress(
+        err, time_limit=options.time_limit, reproducible=options.reproducible
+    ) as progress:
         assignment = solve(problem, settings, progress.update)
 
     verdict = validate(problem, assignment.groups)

@@ -10,7 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model
 from empower_cli.errors import InfeasibleError, NoSolutionError
 from empower_cli.model import Block, CountVars, Kind, add_floors, build, kinds_of, whole
 from empower_cli.model.bounds import objective_floors
+from empower_cli.model.limits import set_limit
 from empower_cli.model.split import split
 from empower_cli.model.symmetry import ordering
 from empower_cli.records import Assignment, Problem, Status
@@ -38,6 +39,9 @@ class SolveOptions:
     seed: int = 0
     workers: int = 0
     """Search workers; 0 means one per core."""
+    reproducible: bool = False
+    """Count the time limit in CP-SAT's deterministic time units instead of seconds, so that a
+    search the limit cuts short gives the same rosters on any machine."""
 
 
 def default_workers() -> int:
@@ -171,7 +175,8 @@ def solve_block(
         add_floors(v, _floors(problem, options))
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
+    left = options.time_limit if options.reproducible else deadline - time.perf_counter()
+    set_limit(params, max(0.1, left), reproducible=options.reproducible)
     params.num_workers = options.workers or default_workers()
     params.interleave_search = True
     params.random_seed = options.seed
@@ -205,14 +210,20 @@ def _floors(problem: Problem, options: SolveOptions) -> tuple[int, ...]:
     """Per-category lower bounds on the objective. Each is a small model that usually proves
     its optimum in milliseconds; the limit only guards against a pathological one."""
     share = min(2.0, max(0.5, options.time_limit / 10 / max(1, len(problem.categories))))
-    return objective_floors(problem, time_limit=share)
+    return objective_floors(problem, time_limit=share, reproducible=options.reproducible)
 
 
 def _leaves(problem: Problem, block: Block, options: SolveOptions) -> list[Block]:
     """Split `block` recursively until every piece has at most LEAF_GROUPS groups."""
     if len(block.groups) <= LEAF_GROUPS:
         return [block]
-    left, right = split(problem, block, seed=options.seed, time_limit=options.time_limit)
+    left, right = split(
+        problem,
+        block,
+        seed=options.seed,
+        time_limit=options.time_limit,
+        reproducible=options.reproducible,
+    )
     return _leaves(problem, left, options) + _leaves(problem, right, options)
 
 
@@ -238,6 +249,7 @@ def solve(
     solved: list[tuple[Block, Status, int, int]] = []  # block, status, objective, bound
     placement: dict[int, int] = {}
     interrupted = False
+    handed_out = 0.0  # the budgets given to blocks so far: the clock of a reproducible run
 
     def report(objective: int, bound: int, elapsed: float) -> None:
         if on_progress is None:
@@ -251,11 +263,11 @@ def solve(
 
     while queue:
         block = queue.pop(0)
-        remaining = options.time_limit - (time.perf_counter() - started)
+        elapsed = handed_out if options.reproducible else time.perf_counter() - started
+        remaining = options.time_limit - elapsed
         share = remaining if len(blocks) == 1 else remaining / (len(queue) + 1)
-        budget = SolveOptions(
-            time_limit=max(0.5, share), seed=options.seed, workers=options.workers
-        )
+        budget = replace(options, time_limit=max(0.5, share))
+        handed_out += budget.time_limit
         try:
             found, status, objective, bound, stopped = solve_block(
                 problem, block, budget, report, search=not interrupted
