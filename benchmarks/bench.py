@@ -131,7 +131,7 @@ class Run:
     peak_mb: float
     exit_code: int
     proven: bool | None = None
-    in_process_seconds: float | None = None  # the manifest's own wall_seconds
+    manifest_seconds: float | None = None  # the manifest's own wall_seconds
     score: Score | None = None
 
 
@@ -139,7 +139,8 @@ class Run:
 class MethodResult:
     method: str
     runs: list[Run] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # failures: the exit code becomes 1
+    notes: list[str] = field(default_factory=list)  # e.g. runs left out to keep to the budget
     wanted_runs: int = 1
 
     @property
@@ -325,7 +326,7 @@ def bench_empower(
         if result.runs:
             expected = max(run.seconds for run in result.runs)
             if time.perf_counter() + expected > s.deadline:
-                result.problems.append(
+                result.notes.append(
                     f"budget: {len(result.runs)} of {s.runs} runs, the next would end past --budget"
                 )
                 break
@@ -338,11 +339,11 @@ def bench_empower(
             result.problems.append(f"run {number}: {why}; last lines of stderr:")
             result.problems += [f"  {line}" for line in tail(stderr) or ["(empty)"]]
             break  # a failing command fails the same way again; its timing means nothing
-        proven, in_process = read_manifest(out_dir)
+        proven, manifest_seconds = read_manifest(out_dir)
         score = run_yardstick(
             s.yardstick, s.yardstick_args, out_dir / "assignments.csv", locks, result.problems
         )
-        result.runs.append(Run(seconds, peak, code, proven, in_process, score))
+        result.runs.append(Run(seconds, peak, code, proven, manifest_seconds, score))
     return result
 
 
@@ -422,16 +423,15 @@ def check_target(target: Target, empower: MethodResult) -> list[tuple[str, bool,
         checks.append((f"wall time <= {target.max_seconds:g} s (median)", False, "no run"))
     if target.proven:
         proven = sum(run.proven is True for run in runs)
-        checks.append(
-            ("proven optimal", bool(runs) and proven == len(runs), f"{proven}/{len(runs)}")
-        )
+        figure = f"{proven}/{len(runs)} runs" if runs else "no run"
+        checks.append(("proven optimal", bool(runs) and proven == len(runs), figure))
     if target.zero_out_of_band:
         scores = empower.scores
         worst = max((score.out_of_band for score in scores), default=None)
         met = worst == 0 and len(scores) == len(runs) > 0
         checks.append(("0 out-of-band cells", met, "no score" if worst is None else f"{worst}"))
     if target.max_peak_mb is not None:
-        peak = max((run.peak_mb for run in empower.runs), default=None)
+        peak = max((run.peak_mb for run in runs), default=None)
         if peak is None:
             checks.append((f"peak memory <= {target.max_peak_mb:,.0f} MB", False, "no run"))
         else:
@@ -448,7 +448,7 @@ HEADERS = (
     "runs",
     "wall s (median)",
     "min-max s",
-    "in-process s",
+    "manifest s",
     "peak MB",
     "out-of-band",
     "total dev",
@@ -471,7 +471,7 @@ def table_rows(result: SizeResult) -> list[list[str]]:
     for m in result.methods:
         ok_runs = [run for run in m.runs if run.exit_code == 0]
         seconds = [run.seconds for run in ok_runs]
-        in_process = [run.in_process_seconds for run in ok_runs if run.in_process_seconds]
+        manifest_seconds = [run.manifest_seconds for run in ok_runs if run.manifest_seconds]
         scores = m.scores
         measured = m.method == EMPOWER
         if measured:
@@ -485,8 +485,8 @@ def table_rows(result: SizeResult) -> list[list[str]]:
                 f"{len(m.runs)}/{m.wanted_runs}" if measured else "-",
                 f"{statistics.median(seconds):.2f}" if measured and seconds else "-",
                 span(seconds, ".2f") if measured else "-",
-                f"{statistics.median(in_process):.2f}" if in_process else "-",
-                f"{max(run.peak_mb for run in m.runs):.0f}" if measured and m.runs else "-",
+                f"{statistics.median(manifest_seconds):.2f}" if manifest_seconds else "-",
+                f"{max(run.peak_mb for run in ok_runs):.0f}" if measured and ok_runs else "-",
                 span([s.out_of_band for s in scores], "d"),
                 span([s.total_deviation for s in scores], ".2f"),
                 span([s.least_deviation for s in scores], ".2f"),
@@ -509,7 +509,7 @@ def target_lines(result: SizeResult) -> list[str]:
 
 
 def problem_lines(result: SizeResult) -> list[str]:
-    lines = [f"{m.method}: {text}" for m in result.methods for text in m.problems]
+    lines = [f"{m.method}: {text}" for m in result.methods for text in m.notes + m.problems]
     for m in result.methods:
         for score in {other for s in m.scores for other in s.other_broken}:
             lines.append(f"{m.method}: yardstick: {score}")
@@ -619,21 +619,28 @@ def markdown_document(
     missing = [s for s in map(parse_size, DEFAULT_SIZES) if (s.students, s.groups) not in chosen]
     if missing:
         reduced.append("sizes left out: " + ", ".join(f"N={s.students:,}" for s in missing))
+    if any(m.notes for r in results for m in r.methods):
+        reduced.append("runs were left out to keep to the time budget (see under the tables)")
     if any(m.problems for r in results for m in r.methods):
-        reduced.append("some runs were cut short or failed (see the notes under the tables)")
+        reduced.append("some runs failed (see under the tables)")
     out = ["# Benchmark results", ""]
     if note:
         out += [f"> {note}", ""]
     if reduced:
         out += ["> Reduced run: " + "; ".join(reduced) + ".", ""]
     out += [
-        "Written by `benchmarks/bench.py` (`make bench`). Wall time and peak memory (maximum "
-        "resident set size of the `empower assign` process) are for the whole process; "
-        "`in-process s` is the `wall_seconds` empower writes in its manifest, so the difference is "
-        "start-up and imports. Quality figures come from the independent yardstick "
-        "(`../shared/yardstick.py`); baselines are built by the benchmark itself "
-        "(`benchmarks/baselines.py`). 1 MB = 10^6 bytes. "
-        f"Cohorts: seed {args.seed}, class years M1 30%, M2 27%, M3 20%, M4 15%, MSTP 8%.",
+        "Written by `benchmarks/bench.py` (`make bench`; `--help` for the options). Each size is "
+        f"a cohort generated with seed {args.seed} (class years M1 30%, M2 27%, M3 20%, M4 15%, "
+        "MSTP 8%; one to three correlated interests among four) with 3% of the students in "
+        "disjoint locked pairs, rounded down. `empower assign` runs as a whole process; "
+        "`wall s` is the median of the runs (min-max beside it), `peak MB` the largest maximum "
+        "resident set size of the empower process over the runs (1 MB = 10^6 bytes), and "
+        "`manifest s` the `wall_seconds` empower writes in its manifest (from reading the "
+        "sign-ups to the manifest: start-up, imports, writing the files and exit come on top). "
+        "Quality figures come from the independent yardstick (`../shared/yardstick.py`) for every "
+        "run, shown as a range when runs differ; `proven` is read from each run's manifest. The "
+        "two baselines are built by the benchmark itself (`benchmarks/baselines.py`) on the same "
+        "cohorts, with equal group sizes and the locked pairs together.",
         "",
         "## Machine",
         "",
