@@ -497,14 +497,27 @@ def table_rows(result: SizeResult) -> list[list[str]]:
     return rows
 
 
-def target_lines(result: SizeResult) -> list[str]:
+def target_checks(result: SizeResult) -> list[tuple[str, bool, str]]:
     target = target_for(result.size)
     empower = result.method(EMPOWER)
     if target is None or empower is None:
         return []
+    return check_target(target, empower)
+
+
+def target_lines(result: SizeResult) -> list[str]:
     return [
         f"target {what}: {'met' if met else 'NOT met'} ({figure})"
-        for what, met, figure in check_target(target, empower)
+        for what, met, figure in target_checks(result)
+    ]
+
+
+def targets_summary(results: Sequence[SizeResult]) -> list[list[str]]:
+    """One row per part of every issue 6 target among the sizes run: size, target, figure, met."""
+    return [
+        [f"N={r.size.students:,}, G={r.size.groups:,}", what, figure, "met" if met else "NOT met"]
+        for r in results
+        for what, met, figure in target_checks(r)
     ]
 
 
@@ -646,9 +659,18 @@ def markdown_document(
         "",
         *machine_lines(command, started, load_start),
         "",
-        "## Results",
-        "",
     ]
+    summary = targets_summary(results)
+    if summary:
+        out += [
+            "## Issue 6 targets",
+            "",
+            "| size | target | figure | |",
+            "| --- | --- | ---: | --- |",
+        ]
+        out += ["| " + " | ".join(row) + " |" for row in summary]
+        out += [""]
+    out += ["## Results", ""]
     for result in results:
         out += [format_markdown(result), ""]
     return "\n".join(out)
@@ -778,6 +800,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = bench_size(size, base, settings)
             results.append(result)
             print("\n" + format_text(result) + "\n", flush=True)
+    summary = targets_summary(results)
+    if summary:
+        print("issue 6 targets (whole process):")
+        for size_text, what, figure, verdict in summary:
+            print(f"  {size_text}: {what}: {verdict} ({figure})")
     log(f"benchmark took {time.perf_counter() - clock:.0f} s")
 
     if args.markdown is not None:
