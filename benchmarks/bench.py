@@ -39,6 +39,7 @@ import datetime as dt
 import json
 import os
 import platform
+import pstats
 import re
 import shlex
 import statistics
@@ -162,6 +163,7 @@ class MethodResult:
 class SizeResult:
     size: Size
     methods: list[MethodResult]
+    profile: list[str] = field(default_factory=list)  # from --profile: where the time goes
 
     def method(self, name: str) -> MethodResult | None:
         return next((m for m in self.methods if m.method == name), None)
@@ -312,6 +314,13 @@ class Settings:
     timeout: float
     deadline: float  # time.perf_counter() value after which no further repeat run starts
     log: Callable[[str], None]
+    profile: bool = False
+
+
+def empower_command(size: Size, signups: Path, locks: Path, folder: Path, s: Settings) -> list[str]:
+    command = [sys.executable, "-m", "empower_cli", "assign", str(signups)]
+    command += ["--groups", str(size.groups), "--lock", str(locks)]
+    return [*command, "--out", str(folder / "out"), "--force", *s.extra]
 
 
 def bench_empower(
@@ -319,9 +328,7 @@ def bench_empower(
 ) -> MethodResult:
     result = MethodResult(EMPOWER, wanted_runs=s.runs)
     out_dir = folder / "out"
-    command = [sys.executable, "-m", "empower_cli", "assign", str(signups)]
-    command += ["--groups", str(size.groups), "--lock", str(locks)]
-    command += ["--out", str(out_dir), "--force", *s.extra]
+    command = empower_command(size, signups, locks, folder, s)
     for number in range(1, s.runs + 1):
         if result.runs:
             expected = max(run.seconds for run in result.runs)
@@ -374,7 +381,7 @@ def bench_size(size: Size, base: Path, s: Settings) -> SizeResult:
     serpentine_roster = baselines.serpentine_groups(rows, size.groups, pairs)
 
     empower = bench_empower(size, signups, locks, folder, s)
-    return SizeResult(
+    result = SizeResult(
         size,
         [
             empower,
@@ -382,6 +389,54 @@ def bench_size(size: Size, base: Path, s: Settings) -> SizeResult:
             bench_baseline(SERPENTINE, serpentine_roster, rows, locks, folder, s),
         ],
     )
+    if s.profile:
+        s.log("  empower run under cProfile (not timed)")
+        command = empower_command(size, signups, locks, folder, s)
+        result.profile = profile_empower(command, folder, s)
+    return result
+
+
+# -------------------------------------------------------------------------------------- profile
+
+PROFILE_TOP = 15
+# pstats' raw table: (file, line, function) -> (primitive calls, calls, own, cumulative, callers)
+StatsTable = dict[tuple[str, int, str], tuple[int, int, float, float, object]]
+
+
+def profile_empower(command: Sequence[str], folder: Path, s: Settings) -> list[str]:
+    """Run empower once more under cProfile; where the time goes, as lines of text.
+
+    Lists empower's own functions by cumulative time, after the time spent in imports and in
+    os.fsync. The profiler slows Python code (not the solver's C++ threads), so read it for
+    proportions, not for seconds.
+    """
+    stats_file = folder / "empower.prof"
+    python, _, *rest = command  # [python, -m, empower_cli, ...]
+    profiled = [python, "-m", "cProfile", "-o", str(stats_file), "-m", *rest]
+    seconds, _, code = run_process(profiled, folder, s.timeout)
+    if code != 0 or not stats_file.is_file():
+        return [f"profiled run failed (exit code {code})"]
+    table: StatsTable = pstats.Stats(str(stats_file)).stats  # type: ignore[attr-defined]
+    own = sorted(
+        (
+            (cumulative, own_time, f"{file.rsplit('empower_cli/', 1)[-1]}:{line}({name})")
+            for (file, line, name), (_, _, own_time, cumulative, _) in table.items()
+            if "empower_cli" in file
+        ),
+        reverse=True,
+    )
+    imports = max(
+        (cum for (_, _, name), (_, _, _, cum, _) in table.items() if name == "_find_and_load"),
+        default=0.0,
+    )
+    fsync = sum(tt for (_, _, name), (_, _, tt, _, _) in table.items() if "fsync" in name)
+    lines = [
+        f"profiled run: {seconds:.2f} s whole process; imports {imports:.2f} s, "
+        f"os.fsync {fsync:.2f} s",
+        f"{'cumulative s':>12}  {'own s':>7}  function",
+    ]
+    lines += [f"{cum:12.2f}  {tt:7.2f}  {where}" for cum, tt, where in own[:PROFILE_TOP]]
+    return lines
 
 
 # -------------------------------------------------------------------------------------- targets
@@ -541,6 +596,7 @@ def format_text(result: SizeResult) -> str:
     out = [result.size.label, line(HEADERS), line(["-" * w for w in widths])]
     out += [line(row) for row in rows]
     out += [f"  {text}" for text in target_lines(result) + problem_lines(result)]
+    out += [f"  {text}" for text in result.profile]
     return "\n".join(out)
 
 
@@ -555,6 +611,8 @@ def format_markdown(result: SizeResult) -> str:
     if extra:
         out.append("")
         out += [f"- {text}" for text in extra]
+    if result.profile:
+        out += ["", "```", *result.profile, "```"]
     return "\n".join(out)
 
 
@@ -759,6 +817,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="keep cohorts, rosters and logs here (one folder per size) instead of a temporary one",
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the timed runs of each size, run empower once more under cProfile (not "
+        "timed) and show where the time goes",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the tables")
     return parser
 
@@ -788,6 +852,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout=args.timeout,
         deadline=clock + args.budget,
         log=log,
+        profile=args.profile,
     )
     log(
         f"python {platform.python_version()}, {os.cpu_count()} CPUs; seed {args.seed}; "
