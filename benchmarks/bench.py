@@ -17,7 +17,8 @@ For each size N:GROUPS[:PAIRS] this
    locked pairs broken; "proven" comes from the run's manifest.json;
 
 and prints one table per size, then the issue 6 targets with met / NOT met and the margin. With
---markdown it also writes the tables as Markdown with the machine they ran on.
+--markdown it also writes the tables as Markdown with the machine they ran on; with --profile it
+runs empower once more per size under cProfile (untimed) and shows where the time goes.
 
     .venv/bin/python benchmarks/bench.py                       # all four sizes, 5 runs each
     .venv/bin/python benchmarks/bench.py --size 300:19 --runs 1
@@ -172,17 +173,21 @@ class SizeResult:
 # --------------------------------------------------------------------------------------- cohort
 
 
-def write_cohort(size: Size, seed: int, folder: Path) -> tuple[list[dict[str, str]], Path, Path]:
-    rows, locks = generate.generate(size.students, seed, size.pairs, plain_years=True)
-    signups, lock_file = folder / "signups.csv", folder / "locks.csv"
-    generate.write_signups(signups, rows)
-    generate.write_locks(lock_file, locks)
-    return rows, signups, lock_file
+@dataclass(frozen=True)
+class Cohort:
+    rows: list[dict[str, str]]
+    pairs: list[tuple[str, str]]
+    signups: Path
+    locks: Path
 
 
-def read_locks(path: Path) -> list[tuple[str, str]]:
-    lines = path.read_text(encoding="utf-8").splitlines()[1:]
-    return [(a, b) for a, b in (line.split(",")[:2] for line in lines if line)]
+def write_cohort(size: Size, seed: int, folder: Path) -> Cohort:
+    """Generate the cohort and its locked pairs, and write both as CSV files in `folder`."""
+    rows, pairs = generate.generate(size.students, seed, size.pairs, plain_years=True)
+    cohort = Cohort(rows, pairs, folder / "signups.csv", folder / "locks.csv")
+    generate.write_signups(cohort.signups, rows)
+    generate.write_locks(cohort.locks, pairs)
+    return cohort
 
 
 def write_assignments(path: Path, rows: Sequence[dict[str, str]], groups: dict[str, int]) -> None:
@@ -374,11 +379,10 @@ def bench_size(size: Size, base: Path, s: Settings) -> SizeResult:
     folder = base / size.folder
     folder.mkdir(parents=True, exist_ok=True)
     s.log(f"{size.label}: generating the cohort (seed {s.seed})")
-    rows, signups, locks = write_cohort(size, s.seed, folder)
-    pairs = read_locks(locks)
-
-    random_roster = baselines.random_groups(rows, size.groups, pairs, s.seed)
-    serpentine_roster = baselines.serpentine_groups(rows, size.groups, pairs)
+    cohort = write_cohort(size, s.seed, folder)
+    rows, signups, locks = cohort.rows, cohort.signups, cohort.locks
+    random_roster = baselines.random_groups(rows, size.groups, cohort.pairs, s.seed)
+    serpentine_roster = baselines.serpentine_groups(rows, size.groups, cohort.pairs)
 
     empower = bench_empower(size, signups, locks, folder, s)
     result = SizeResult(
