@@ -62,6 +62,7 @@ size = 12
 seed = 7
 time_limit = 30
 workers = 2
+reproducible = true
 """,
         "empower.toml",
     )
@@ -78,6 +79,7 @@ workers = 2
         seed=7,
         time_limit=30.0,
         workers=2,
+        reproducible=True,
     )
 
 
@@ -113,6 +115,11 @@ workers = 2
             '[years.aliases]\n"Research year" = "M5"\n',
             "empower.toml: [years.aliases] 'Research year' = 'M5': 'M5' is not a class year; "
             "write one of M1, M2, M3, M4 or MSTP.",
+        ),
+        (
+            '[solve]\nreproducible = "yes"\n',
+            "empower.toml: [solve] reproducible must be true or false, not 'yes'; "
+            "write for example reproducible = true.",
         ),
         (
             "[groups]\ncount = 3\nsize = 16\n",

@@ -339,3 +339,13 @@ def test_progress_updates_from_many_threads() -> None:
 def test_progress_formats_limits(limit: float) -> None:
     console, _ = plain_console()
     assert SolveProgress(console, time_limit=limit).status_text().endswith(f" of {limit:g} s")
+
+
+def test_progress_of_a_reproducible_run_names_the_limit_in_work_units() -> None:
+    console, _ = plain_console()
+    progress = SolveProgress(console, time_limit=30, reproducible=True)
+    progress.update(3, 1, 2.25)
+    assert progress.status_text() == (
+        "searching: cells outside range: distance 3, cannot go below 1 · "
+        "2.2 s (limit: 30 units of solver work)"
+    )

@@ -159,6 +159,15 @@ def assign(
         int | None,
         typer.Option(min=0, help="Search threads (default 0: one per core).", show_default=False),
     ] = None,
+    reproducible: Annotated[
+        bool,
+        typer.Option(
+            "--reproducible",
+            help="Count --time-limit in the solver's deterministic work units instead of "
+            "seconds, so that even a search the limit cuts short gives the same rosters on any "
+            "machine.",
+        ),
+    ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing output folder.")
     ] = False,
@@ -185,6 +194,7 @@ def assign(
         seed=seed,
         time_limit=time_limit,
         workers=workers,
+        reproducible=reproducible,
         force=force,
         encoding=encoding,
         delimiter=delimiter,

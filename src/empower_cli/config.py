@@ -11,7 +11,7 @@ next to the sign-up file, or given with --config; command-line options win over 
     [interests]  labels = ["Wellness, balance and burnout", ...]
     [interests.short]   "Discovering my path (extracurriculars & research)" = "Path"
     [groups]     count = 19      or      size = 16
-    [solve]      seed = 0        time_limit = 60        workers = 0
+    [solve]      seed = 0        time_limit = 60        workers = 0        reproducible = true
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "years": {"academic_year": "year", "aliases": "table"},
     "interests": {"labels": "list of text", "short": "table"},
     "groups": {"count": "positive", "size": "positive"},
-    "solve": {"seed": "whole", "time_limit": "seconds", "workers": "count"},
+    "solve": {"seed": "whole", "time_limit": "seconds", "workers": "count", "reproducible": "bool"},
 }
 _EXAMPLES: dict[str, str] = {
     "text": '"..."',
@@ -44,6 +44,7 @@ _EXAMPLES: dict[str, str] = {
     "whole": "0",
     "seconds": "60",
     "count": "0",
+    "bool": "true",
 }
 _WORDS: dict[str, str] = {
     "text": "text in quotes",
@@ -53,6 +54,7 @@ _WORDS: dict[str, str] = {
     "whole": "a whole number",
     "seconds": "a number of seconds above 0",
     "count": "a whole number of at least 0",
+    "bool": "true or false",
 }
 
 
@@ -83,6 +85,7 @@ class Config:
     seed: int | None = None
     time_limit: float | None = None
     workers: int | None = None
+    reproducible: bool | None = None
 
 
 def find_config(signups: Path, given: Path | None) -> Path | None:
@@ -109,6 +112,8 @@ def _fits(kind: str, value: object) -> bool:
         return isinstance(value, list) and all(isinstance(x, str) for x in value)
     if kind == "table":
         return isinstance(value, dict)
+    if kind == "bool":
+        return isinstance(value, bool)
     if isinstance(value, bool):
         return False
     if kind == "seconds":
@@ -207,6 +212,7 @@ def parse_config(text: str, source: str) -> Config:
         seed=solve.get("seed"),
         time_limit=float(solve["time_limit"]) if "time_limit" in solve else None,
         workers=solve.get("workers"),
+        reproducible=solve.get("reproducible"),
     )
 
 

@@ -153,6 +153,8 @@ def config_text(
     limit = config.time_limit if config.time_limit is not None else 60
     lines.append(f"time_limit = {limit:g}")
     lines.append(f"workers = {config.workers if config.workers is not None else 0}")
+    if config.reproducible is not None:
+        lines.append(f"reproducible = {'true' if config.reproducible else 'false'}")
     return "\n".join(lines) + "\n"
 
 

@@ -36,6 +36,8 @@ class AssignOptions:
     """None: the config's, else 0 (likewise time_limit, 60 s, and workers, 0)."""
     time_limit: float | None = None
     workers: int | None = None
+    reproducible: bool = False
+    """False: the config's [solve] reproducible, else False."""
     force: bool = False
     encoding: str | None = None
     delimiter: str | None = None
@@ -66,6 +68,7 @@ def resolve(options: AssignOptions, config: Config) -> AssignOptions:
         seed=_first(options.seed, config.seed, default=DEFAULT_SEED),
         time_limit=_first(options.time_limit, config.time_limit, default=DEFAULT_TIME_LIMIT),
         workers=_first(options.workers, config.workers, default=DEFAULT_WORKERS),
+        reproducible=options.reproducible or bool(config.reproducible),
         config=Path(config.source) if config.source else None,
     )
 
@@ -185,8 +188,10 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     seed = _first(options.seed, default=DEFAULT_SEED)
     time_limit = _first(options.time_limit, default=DEFAULT_TIME_LIMIT)
     workers = _first(options.workers, default=DEFAULT_WORKERS)
-    settings = SolveOptions(time_limit=time_limit, seed=seed, workers=workers)
-    with SolveProgress(err, time_limit=time_limit) as progress:
+    settings = SolveOptions(
+        time_limit=time_limit, seed=seed, workers=workers, reproducible=options.reproducible
+    )
+    with SolveProgress(err, time_limit=time_limit, reproducible=options.reproducible) as progress:
         assignment = solve(problem, settings, progress.update)
 
     verdict = validate(problem, assignment.groups)

@@ -282,9 +282,10 @@ class SolveProgress:
     `update` may be called from the solver's thread; the display refreshes on its own thread.
     """
 
-    def __init__(self, console: Console, *, time_limit: float) -> None:
+    def __init__(self, console: Console, *, time_limit: float, reproducible: bool = False) -> None:
         self._console = console
         self._time_limit = time_limit
+        self._reproducible = reproducible
         self._lock = threading.Lock()
         self._best: tuple[int, int] | None = None
         self._part: tuple[int, int] | None = None
@@ -334,7 +335,11 @@ class SolveProgress:
             best, elapsed, part = self._best, self._elapsed, self._part
         if self._started is not None:
             elapsed = max(elapsed, time.monotonic() - self._started)
-        clock = f"{elapsed:.1f} s of {self._time_limit:g} s"
+        clock = (
+            f"{elapsed:.1f} s (limit: {self._time_limit:g} units of solver work)"
+            if self._reproducible
+            else f"{elapsed:.1f} s of {self._time_limit:g} s"
+        )
         if best is None:
             return f"searching for rosters… {clock}"
         objective, bound = best

@@ -10,14 +10,15 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ortools.sat.python import cp_model
 
 from empower_cli.errors import InfeasibleError, NoSolutionError
-from empower_cli.model import Block, CountVars, add_floors, build, whole
+from empower_cli.model import Block, CountVars, Kind, add_floors, build, kinds_of, whole
 from empower_cli.model.bounds import objective_floors
+from empower_cli.model.limits import set_limit
 from empower_cli.model.split import split
 from empower_cli.model.symmetry import ordering
 from empower_cli.records import Assignment, Problem, Status
@@ -28,6 +29,8 @@ from empower_cli.start import greedy_counts, repair
 Progress = Callable[[int, int, float, tuple[int, int] | None], None]
 #: What one block's search reports: (objective, bound, elapsed seconds).
 BlockProgress = Callable[[int, int, float], None]
+#: A start for one block: counts[k][g] and their distance outside the bands.
+Start = tuple[list[list[int]], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,22 +39,29 @@ class SolveOptions:
     seed: int = 0
     workers: int = 0
     """Search workers; 0 means one per core."""
+    reproducible: bool = False
+    """Count the time limit in CP-SAT's deterministic time units instead of seconds, so that a
+    search the limit cuts short gives the same rosters on any machine."""
 
 
 def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def _hint(v: CountVars, seed: int) -> tuple[list[list[int]], int] | None:
-    """Pass the greedy deal, repaired by local search, as a complete hint (counts and
-    distances), relabelled so that it respects the symmetry-breaking order. Returns the hint
-    (it keeps every hard rule, so it is a roster in its own right) and its objective, or None
-    when the greedy deal got stuck."""
-    n_students = sum(v.problem.units[u].size for u in v.block.units)
-    counts = greedy_counts(v.problem, v.kinds, v.n_groups, n_students)
+def _start(problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: int) -> Start | None:
+    """The greedy deal, repaired by local search: counts[k][g] that keep every hard rule (a
+    roster in its own right) and their distance outside the bands; None when the greedy deal
+    got stuck."""
+    n_students = sum(problem.units[u].size for u in block.units)
+    counts = greedy_counts(problem, kinds, len(block.groups), n_students)
     if counts is None:
         return None
-    remaining = repair(v.problem, v.kinds, counts, seed=seed)
+    return counts, repair(problem, kinds, counts, seed=seed)
+
+
+def _add_hint(v: CountVars, counts: list[list[int]]) -> None:
+    """Pass a start to the solver as a complete hint (counts and distances), relabelled so that
+    it respects the symmetry-breaking order."""
     order = ordering(v)
     if order is not None:
         kind, free = order
@@ -66,17 +76,16 @@ def _hint(v: CountVars, seed: int) -> tuple[list[list[int]], int] | None:
         low, high = v.problem.band(c)
         count = sum(kind.profile[c] * counts[k][g] for k, kind in enumerate(v.kinds))
         v.model.add_hint(var, max(0, count - high, low - count))
-    return counts, remaining
 
 
-def _placement(v: CountVars, counts: list[list[int]]) -> dict[int, int]:
+def _placement(kinds: tuple[Kind, ...], block: Block, counts: list[list[int]]) -> dict[int, int]:
     """Unit -> global group, handing each kind's units out in index order."""
     placement: dict[int, int] = {}
-    for k, kind in enumerate(v.kinds):
+    for k, kind in enumerate(kinds):
         units = iter(kind.units)
         for g, count in enumerate(counts[k]):
             for _ in range(count):
-                placement[next(units)] = v.block.groups[g]
+                placement[next(units)] = block.groups[g]
     return placement
 
 
@@ -149,20 +158,29 @@ def solve_block(
     With `search` False, or when the search ends (time limit, Ctrl-C) before finding better,
     the repaired greedy deal is the answer."""
     deadline = time.perf_counter() + options.time_limit
-    v = build(problem, block)
-    hint = _hint(v, options.seed)
-    if hint is not None and not search:
-        return _placement(v, hint[0]), Status.FEASIBLE, hint[1], 0, False
-    if len(block.groups) == problem.n_groups and (hint is None or hint[1] > 0):
+    started = time.perf_counter()
+    kinds = kinds_of(problem, block)
+    start = _start(problem, block, kinds, options.seed)
+    if start is not None and (start[1] == 0 or not search):
+        # A start with every cell in band is optimal (the distance cannot go below 0): no
+        # model is needed to prove it.
+        if on_progress is not None:
+            on_progress(start[1], 0, time.perf_counter() - started)
+        done = Status.OPTIMAL if start[1] == 0 else Status.FEASIBLE
+        return _placement(kinds, block, start[0]), done, start[1], 0, False
+    v = build(problem, block, kinds)
+    if start is not None:
+        _add_hint(v, start[0])
+    if len(block.groups) == problem.n_groups:
         add_floors(v, _floors(problem, options))
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
+    left = options.time_limit if options.reproducible else deadline - time.perf_counter()
+    set_limit(params, max(0.1, left), reproducible=options.reproducible)
     params.num_workers = options.workers or default_workers()
     params.interleave_search = True
     params.random_seed = options.seed
     params.catch_sigint_signal = False  # Ctrl-C reaches Python, which stops the search itself
-    started = time.perf_counter()
     status, interrupted = _run(solver, v.model, _Watcher(on_progress, started))
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(
@@ -174,9 +192,9 @@ def solve_block(
         counts = [[solver.value(var) for var in row] for row in v.x]
         done = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
         objective, bound = round(solver.objective_value), round(solver.best_objective_bound)
-        return _placement(v, counts), done, objective, bound, interrupted
-    if hint is not None:
-        return _placement(v, hint[0]), Status.FEASIBLE, hint[1], 0, interrupted
+        return _placement(kinds, block, counts), done, objective, bound, interrupted
+    if start is not None:
+        return _placement(kinds, block, start[0]), Status.FEASIBLE, start[1], 0, interrupted
     if interrupted:
         raise NoSolutionError("stopped by Ctrl-C before any rosters were found.")
     raise NoSolutionError("no rosters were found within the time limit. Try a longer --time-limit.")
@@ -192,14 +210,20 @@ def _floors(problem: Problem, options: SolveOptions) -> tuple[int, ...]:
     """Per-category lower bounds on the objective. Each is a small model that usually proves
     its optimum in milliseconds; the limit only guards against a pathological one."""
     share = min(2.0, max(0.5, options.time_limit / 10 / max(1, len(problem.categories))))
-    return objective_floors(problem, time_limit=share)
+    return objective_floors(problem, time_limit=share, reproducible=options.reproducible)
 
 
 def _leaves(problem: Problem, block: Block, options: SolveOptions) -> list[Block]:
     """Split `block` recursively until every piece has at most LEAF_GROUPS groups."""
     if len(block.groups) <= LEAF_GROUPS:
         return [block]
-    left, right = split(problem, block, seed=options.seed, time_limit=options.time_limit)
+    left, right = split(
+        problem,
+        block,
+        seed=options.seed,
+        time_limit=options.time_limit,
+        reproducible=options.reproducible,
+    )
     return _leaves(problem, left, options) + _leaves(problem, right, options)
 
 
@@ -225,6 +249,7 @@ def solve(
     solved: list[tuple[Block, Status, int, int]] = []  # block, status, objective, bound
     placement: dict[int, int] = {}
     interrupted = False
+    handed_out = 0.0  # the budgets given to blocks so far: the clock of a reproducible run
 
     def report(objective: int, bound: int, elapsed: float) -> None:
         if on_progress is None:
@@ -238,11 +263,11 @@ def solve(
 
     while queue:
         block = queue.pop(0)
-        remaining = options.time_limit - (time.perf_counter() - started)
+        elapsed = handed_out if options.reproducible else time.perf_counter() - started
+        remaining = options.time_limit - elapsed
         share = remaining if len(blocks) == 1 else remaining / (len(queue) + 1)
-        budget = SolveOptions(
-            time_limit=max(0.5, share), seed=options.seed, workers=options.workers
-        )
+        budget = replace(options, time_limit=max(0.5, share))
+        handed_out += budget.time_limit
         try:
             found, status, objective, bound, stopped = solve_block(
                 problem, block, budget, report, search=not interrupted

@@ -19,9 +19,10 @@ from empower_cli.records import Problem
 __all__ = ["Block", "CountVars", "Kind", "add_floors", "build", "kinds_of", "whole"]
 
 
-def build(problem: Problem, block: Block) -> CountVars:
-    """The full model of one block, objective set (minimise distance outside the bands)."""
-    v = CountVars(problem, block, kinds_of(problem, block))
+def build(problem: Problem, block: Block, kinds: tuple[Kind, ...] | None = None) -> CountVars:
+    """The full model of one block, objective set (minimise distance outside the bands);
+    `kinds` are the block's kinds when the caller has them already."""
+    v = CountVars(problem, block, kinds_of(problem, block) if kinds is None else kinds)
     add_every_unit_placed(v)
     add_sizes(v)
     add_pins(v)
