@@ -384,3 +384,29 @@ def test_a_short_name_for_a_label_nobody_chose_is_warned_about(tmp_path: Path) -
         f"warning: {export.path}: no student chose 'Acadmic success', so its short name "
         "'Grades' is not used; check the label in [interests.short] of empower.toml.\n"
     ) in result.stderr
+
+
+def test_a_microsoft_forms_quiz_keeps_its_points_columns_out_of_the_mapping(
+    tmp_path: Path,
+) -> None:
+    from openpyxl import Workbook
+
+    from empower_cli.ingest import load_cohort
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "ID", "Start time", "Completion time", "Email", "Name", "Total points",
+            "Quiz feedback", "What year are you currently in?",
+            "Points - What year are you currently in?",
+            "Feedback - What year are you currently in?", "Topics",
+        ]
+    )  # fmt: skip
+    sheet.append([1, 46000.5, 46000.51, "zoe@x.edu", "Zoë Ødegaard", 0, "", "M1", 0, "", "A;"])
+    sheet.append([2, 46000.6, 46000.61, "jose@x.edu", "José Núñez", 0, "", "M2", 0, "", "B;"])
+    path = tmp_path / "quiz.xlsx"
+    book.save(path)
+    cohort = load_cohort(path)
+    assert cohort.header_for("year") == "What year are you currently in?"
+    assert [s.name for s in cohort.students] == ["Zoë Ødegaard", "José Núñez"]

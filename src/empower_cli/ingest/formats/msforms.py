@@ -2,7 +2,8 @@
 
 Signature: the headers begin `ID, Start time, Completion time, Email, Name`. `ID` numbers the
 responses (it is not a student id), anonymous forms write `anonymous` as every Email, choices are
-joined with ';' with one after the last, and times may arrive as Excel serial numbers.
+joined with ';' with one after the last, and times may arrive as Excel serial numbers. A quiz adds
+"Points - <question>" and "Feedback - <question>" columns, which are never taken for a field.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ NAME = "Microsoft Forms"
 SPLITTING = Splitting(separator=r";", free_text_other=True)
 _SIGNATURE = ("id", "start time", "completion time", "email", "name")
 _TIMES = ("start time", "completion time", "last modified time")
+#: Quiz columns beside each question ("Points - What year ...?"), never a field's column.
+_QUIZ = re.compile(r"^(?:points|feedback)\s+-\s|^total points$|^quiz feedback$")
 _SERIAL = re.compile(r"\d{4,6}(\.\d+)?")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
@@ -46,6 +49,7 @@ def read(records: Records) -> Sheet:
                 fixed[p] = _time(fixed[p])
         rows.append((number, tuple(fixed)))
     excluded = {0}  # the response number
+    excluded.update(p for p, header in enumerate(headers) if _QUIZ.search(header))
     email = headers.index("email")
     if all(fold(cells[email]) in ("", "anonymous") for _, cells in rows[1:] if email < len(cells)):
         excluded.add(email)
