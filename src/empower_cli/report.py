@@ -24,7 +24,8 @@ from rich.text import Text
 
 from empower_cli.records import Assignment, Cohort, Problem, Verdict
 
-#: Column headers longer than this are shortened with an ellipsis.
+#: The widest a category column gets: a longer name wraps at spaces, and a word longer than the
+#: column is cut with an ellipsis.
 HEADER_LIMIT = 14
 #: Above this many groups, the table shows only the groups with a cell outside its range.
 MAX_TABLE_ROWS = 40
@@ -100,28 +101,6 @@ def verdict_line(problem: Problem, assignment: Assignment, verdict: Verdict) -> 
 # --- the table ----------------------------------------------------------------------------------
 
 
-def shorten_labels(names: Sequence[str], limit: int = HEADER_LIMIT) -> list[str]:
-    """Each name cut to `limit` characters with an ellipsis, longer where two would look alike."""
-    widths = [limit] * len(names)
-    while True:
-        shown = [_cut(name, width) for name, width in zip(names, widths, strict=True)]
-        seen: dict[str, list[int]] = {}
-        for i, label in enumerate(shown):
-            seen.setdefault(label, []).append(i)
-        clashes = [i for group in seen.values() if len(group) > 1 for i in group]
-        clashes = [i for i in clashes if len(names[i]) > widths[i]]
-        if not clashes:
-            return shown
-        for i in clashes:
-            widths[i] += 1
-
-
-def _cut(name: str, width: int) -> str:
-    if len(name) <= width:
-        return name
-    return name[: max(width - 1, 1)].rstrip() + "…"
-
-
 def _columns(problem: Problem, verdict: Verdict) -> list[_Column]:
     """One column per category: the class years, then the interests."""
     return [
@@ -164,7 +143,7 @@ def _notes(n_groups: int, shown: int, marked: bool, shortened: bool) -> list[str
     if shown < n_groups:
         notes.append(f"showing {shown} of {n_groups} groups; every group is in summary.csv")
     if shortened:
-        notes.append("long interest names are shortened; summary.csv has them in full")
+        notes.append("long interest names may be cut in this table; summary.csv has them in full")
     return notes
 
 
@@ -178,12 +157,13 @@ def summary_table(
     columns = _columns(problem, verdict)
     sizes = verdict.balance.sizes
     size_band = (problem.size_min, problem.size_max)
-    labels = shorten_labels([c.name for c in columns])
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column(Text("group"), justify="right")
-    table.add_column(Text("size"), justify="right")
-    for label in labels:
-        table.add_column(Text(label), justify="right")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
+    table.add_column(Text("group"), justify="right", no_wrap=True)
+    table.add_column(Text("size"), justify="right", no_wrap=True)
+    for column in columns:
+        table.add_column(
+            Text(column.name), justify="right", overflow="ellipsis", max_width=HEADER_LIMIT
+        )
     shown = _shown_groups(sizes, columns, size_band)
     marked = False
     for g in shown:
@@ -197,7 +177,7 @@ def summary_table(
     ideal = [Text(_range(*c.band)) for c in columns]
     table.add_row(Text("ideal"), Text(_range(*size_band)), *ideal, style="dim")
     table.add_row(Text("total"), Text(str(sum(sizes))), *(Text(str(c.total)) for c in columns))
-    shortened = any(label != c.name for label, c in zip(labels, columns, strict=True))
+    shortened = any(len(c.name) > HEADER_LIMIT for c in columns)
     return table, _notes(problem.n_groups, len(shown), marked, shortened)
 
 
