@@ -32,8 +32,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+# The issue 6 benchmark: four sizes, 5 runs each, two baselines, the targets; writes
+# benchmarks/RESULTS.md. Under 10 minutes (--budget caps repeat runs). Reduced run, e.g.:
+#   make bench BENCH_ARGS='--size 300:19 --runs 1'
+BENCH_ARGS ?=
 bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/timing.py
+	$(BIN)/python benchmarks/bench.py --markdown benchmarks/RESULTS.md $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) rosters .pytest_cache .mypy_cache .ruff_cache

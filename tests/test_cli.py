@@ -321,7 +321,8 @@ def test_bad_year_is_exit_3_naming_file_row_and_column(in_tmp: Path, write_signu
 
     assert stderr == (
         "error: signups.csv: row 4, column 'Class year': 'M7' is not a class year empower "
-        "knows (M1, M2, M3, M4, MSTP). Fix the cell and run again.\n"
+        "knows (M1, M2, M3, M4, MSTP). Fix the cell, or map the value once in empower.toml: "
+        'under [years.aliases] write "M7" = "M1" (with the year it means).\n'
     )
 
 
@@ -513,12 +514,13 @@ def test_help_and_version_do_not_load_pandas_or_ortools() -> None:
     code = (
         "import sys\n"
         "from empower_cli.cli import app\n"
-        "for args in (['--help'], ['--version'], ['assign', '--help']):\n"
+        "for args in (['--help'], ['--version'], ['assign', '--help'], ['check', '--help'],\n"
+        "             ['init', '--help']):\n"
         "    try:\n"
         "        app(args)\n"
         "    except SystemExit as done:\n"
         "        assert done.code == 0, done.code\n"
-        "heavy = sorted({'pandas', 'ortools'} & set(sys.modules))\n"
+        "heavy = sorted({'pandas', 'ortools', 'openpyxl'} & set(sys.modules))\n"
         "assert not heavy, heavy\n"
     )
 

@@ -140,7 +140,8 @@ def test_one_unknown_class_year_names_row_and_column() -> None:
     assert (error.exit_code, str(error)) == (
         3,
         "signups.csv: row 3, column 'Class year': 'M5' is not a class year empower knows "
-        "(M1, M2, M3, M4, MSTP). Fix the cell and run again.",
+        "(M1, M2, M3, M4, MSTP). Fix the cell, or map the value once in empower.toml: "
+        'under [years.aliases] write "M5" = "M1" (with the year it means).',
     )
 
 
@@ -150,7 +151,8 @@ def test_one_ambiguous_class_year_is_not_guessed() -> None:
     assert (error.exit_code, str(error)) == (
         3,
         "signups.csv: row 2, column 'Class year': 'M1/M2' could be M1 or M2, and empower does "
-        "not guess. Write one of M1, M2, M3, M4 or MSTP in the cell and run again.",
+        "not guess. Write one of M1, M2, M3, M4 or MSTP in the cell, or map the value once in "
+        'empower.toml: under [years.aliases] write "M1/M2" = "M1" (with the year it means).',
     )
 
 
@@ -158,9 +160,9 @@ def test_graduation_year_says_an_option_is_needed() -> None:
     path = signups("S1,Ana,a@x.edu,Class of 2028,Wellness", "S2,Bo,b@x.edu,M1,Wellness")
     error = failure(lambda: load_cohort(path))
     assert str(error) == (
-        "signups.csv: row 2, column 'Class year': 'Class of 2028' is a graduation year, which "
-        "empower cannot turn into a class year until an academic-year option is added. "
-        "Write one of M1, M2, M3, M4 or MSTP in the cell and run again."
+        "signups.csv: row 2, column 'Class year': 'Class of 2028' is a graduation year; give "
+        "--academic-year (for example --academic-year 2026 for the academic year that starts "
+        "in autumn 2026, whose M1 students are the class of 2030)."
     )
 
 
@@ -182,11 +184,14 @@ def test_unknown_and_ambiguous_class_years_come_back_as_one_table() -> None:
         "  value            cells  first row  problem\n"
         "  'M5'                 2          2  not a class year\n"
         "  'M1/M2'              1          4  could be M1 or M2\n"
-        "  'Class of 2028'      1          6  a graduation year; needs an academic-year option, "
-        "not yet available\n"
+        "  'Class of 2028'      1          6  a graduation year; give --academic-year\n"
         "  'Research year'      1          7  not a class year\n"
         "  (empty)              1          8  empty\n"
-        "Write one of M1, M2, M3, M4 or MSTP in each of these cells and run again.",
+        "Write one of M1, M2, M3, M4 or MSTP in each of these cells, or map each value once "
+        'in empower.toml: for example, under [years.aliases] write "M5" = "M1" (with the year '
+        "it means). For the graduation years, give --academic-year (for example "
+        "--academic-year 2026 for the academic year that starts in autumn 2026, whose M1 "
+        "students are the class of 2030).",
     )
 
 

@@ -54,17 +54,23 @@ def test_mapping_lists_fields_in_fields_order_with_original_headers() -> None:
 
 
 def test_missing_required_column_lists_headers_and_the_fixing_option() -> None:
-    header = "Timestamp,Student ID,What year are you in?,Interests"
+    header = "Timestamp,Student ID,Cohort,Interests"
     path = signups("1/1/2026,S1,M1,Wellness", header=header)
     error = failure(lambda: load_cohort(path))
     assert (error.exit_code, str(error)) == (
         3,
         "signups.csv: no column holds the class year. The headers are: 'Timestamp', "
-        "'Student ID', 'What year are you in?', 'Interests'. Say which one does with "
-        '--column year="What year are you in?".',
+        "'Student ID', 'Cohort', 'Interests'. Say which one does with "
+        '--column year="HEADER".',
     )
-    cohort = load_cohort(path, columns={"year": "what year are you in?"})
-    assert cohort.header_for("year") == "What year are you in?"
+    cohort = load_cohort(path, columns={"year": "cohort"})
+    assert cohort.header_for("year") == "Cohort"
+
+
+def test_a_question_that_asks_for_a_field_is_its_column() -> None:
+    header = "Timestamp,Student ID,What year are you in?,Interests"
+    path = signups("1/1/2026,S1,M1,Wellness", header=header)
+    assert load_cohort(path).header_for("year") == "What year are you in?"
 
 
 def test_missing_key_column_is_an_error() -> None:

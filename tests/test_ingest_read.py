@@ -194,13 +194,14 @@ def test_missing_file_is_an_input_error() -> None:
     assert (error.exit_code, str(error)) == (3, "nowhere.csv: no such file.")
 
 
-def test_a_workbook_is_not_read_as_text() -> None:
+def test_a_zip_archive_that_is_no_workbook_is_an_input_error() -> None:
     path = Path("signups.csv")
     path.write_bytes(b"PK\x03\x04rest of a zip")
     error = failure(lambda: load_cohort(path))
-    assert str(error) == (
-        "signups.csv: the file is a workbook or another zip archive, not CSV text; "
-        'save it as "CSV UTF-8" and run again.'
+    assert (error.exit_code, str(error)) == (
+        3,
+        "signups.csv: the file is a zip archive but not an Excel workbook that can be read; "
+        'open it in Excel, save it as "CSV UTF-8" and run again.',
     )
 
 

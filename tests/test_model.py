@@ -6,6 +6,7 @@ assertion on the rule itself.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 
 import pytest
@@ -13,6 +14,7 @@ from ortools.sat.python import cp_model
 
 from empower_cli.errors import InfeasibleError
 from empower_cli.model import build, kinds_of, whole
+from empower_cli.model.limits import set_limit
 from empower_cli.records import Assignment, Problem, Status
 from empower_cli.rules import build_problem
 from empower_cli.solve import SolveOptions, solve
@@ -530,3 +532,35 @@ def test_a_block_the_split_made_infeasible_falls_back_to_one_model(records) -> N
 
     assert validate(problem, assignment.groups).violations == ()
     assert len({assignment.groups[s] for s in range(16)}) == 16
+
+
+# --- time limits ---------------------------------------------------------------------------------
+
+
+def test_a_reproducible_limit_counts_solver_work_not_seconds() -> None:
+    wall, work = cp_model.CpSolver(), cp_model.CpSolver()
+    set_limit(wall.parameters, 5.0, reproducible=False)
+    set_limit(work.parameters, 5.0, reproducible=True)
+    assert wall.parameters.max_time_in_seconds == 5.0
+    assert work.parameters.max_deterministic_time == 5.0
+    # The wall-clock limit is left at its default (none), so load cannot change where it stops.
+    assert work.parameters.max_time_in_seconds == cp_model.CpSolver().parameters.max_time_in_seconds
+
+
+def test_a_reproducible_search_cut_short_gives_the_same_rosters_twice(records) -> None:
+    # Twenty groups of three with eight interests: the start misses perfect balance, and half a
+    # unit of solver work is too little to settle it, so the search is cut short; the
+    # deterministic limit stops both runs at the same point whatever the machine's load.
+    rng = random.Random(1)
+    years, interests = ["M1", "M2", "M3", "M4", "MSTP"], list("abcdefgh")
+    for _ in range(3):
+        specs = [(rng.choice(years), rng.sample(interests, rng.randint(1, 5))) for _ in range(60)]
+    problem = build_problem(records.cohort(specs), records.requests(), 20)
+    options = SolveOptions(time_limit=0.5, seed=3, workers=1, reproducible=True)
+
+    first, second = solve(problem, options), solve(problem, options)
+
+    assert first.status is Status.FEASIBLE  # cut short: not proven
+    assert first.groups == second.groups
+    assert (first.objective, first.bound) == (second.objective, second.bound)
+    assert validate(problem, first.groups).violations == ()

@@ -27,7 +27,6 @@ from empower_cli.report import (
     SolveProgress,
     print_summary,
     print_warnings,
-    shorten_labels,
     verdict_line,
 )
 
@@ -263,21 +262,11 @@ def test_many_groups_show_only_the_flagged_ones() -> None:
     assert row(text, "total") == ["total", "61", "59", "2", "0", "0", "0"]
 
 
-def test_shorten_labels_keeps_names_apart() -> None:
-    names = ["Global health equity", "Global health policy", "Wellness", "Surgery and anaesthesia"]
-    assert shorten_labels(names) == [
-        "Global health e…",
-        "Global health p…",
-        "Wellness",
-        "Surgery and a…",
-    ]
-
-
 def test_long_interest_headers_are_shortened_with_a_note() -> None:
     specs = (("M1", ("Global health equity",), 0), ("M1", (), 1))
     text = rendered_summary(specs=specs, interests=("Global health equity",))
-    assert "Global health…" in text
-    assert "long interest names are shortened; summary.csv has them in full" in text
+    assert "Global health" in text  # wrapped at spaces, not cut
+    assert "long interest names may be cut in this table; summary.csv has them in full" in text
 
 
 # --- warnings and progress ----------------------------------------------------------------------
@@ -339,3 +328,13 @@ def test_progress_updates_from_many_threads() -> None:
 def test_progress_formats_limits(limit: float) -> None:
     console, _ = plain_console()
     assert SolveProgress(console, time_limit=limit).status_text().endswith(f" of {limit:g} s")
+
+
+def test_progress_of_a_reproducible_run_names_the_limit_in_work_units() -> None:
+    console, _ = plain_console()
+    progress = SolveProgress(console, time_limit=30, reproducible=True)
+    progress.update(3, 1, 2.25)
+    assert progress.status_text() == (
+        "searching: cells outside range: distance 3, cannot go below 1 · "
+        "2.2 s (limit: 30 units of solver work)"
+    )

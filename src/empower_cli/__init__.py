@@ -1,8 +1,5 @@
 """empower: balanced peer-mentorship groups from a sign-up CSV."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("empower-cli")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+# The one place the version is written: pyproject.toml reads it from here, and reading it back
+# with importlib.metadata would cost every run about 50 ms of imports.
+__version__ = "0.1.0"

@@ -28,6 +28,82 @@ app = typer.Typer(
 )
 
 
+Signups = Annotated[
+    Path,
+    typer.Argument(
+        metavar="SIGNUPS",
+        help="The sign-up file: a CSV or .xlsx export from Google Forms, Microsoft Forms, "
+        "Qualtrics, REDCap or a spreadsheet.",
+    ),
+]
+Columns = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--column",
+        metavar="FIELD=HEADER",
+        help="Map a field (id, name, email, year, interests, requests) to a header; repeatable.",
+        show_default=False,
+    ),
+]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="Config file (default: empower.toml next to the sign-up file, if there is one).",
+        show_default=False,
+    ),
+]
+Encoding = Annotated[
+    str | None,
+    typer.Option(
+        help="Encoding of the sign-up file (detected when not given).", show_default=False
+    ),
+]
+Delimiter = Annotated[
+    str | None,
+    typer.Option(
+        help="Cell delimiter: ',', ';' or 'tab' (detected when not given).", show_default=False
+    ),
+]
+AcademicYear = Annotated[
+    int | None,
+    typer.Option(
+        "--academic-year",
+        metavar="YEAR",
+        min=1900,
+        max=2200,
+        help="The academic year that starts in the autumn of YEAR, for 'Class of ...' answers: "
+        "the class of YEAR+4 is M1, YEAR+1 is M4.",
+        show_default=False,
+    ),
+]
+Groups = Annotated[
+    int | None,
+    typer.Option("--groups", "-g", min=1, help="Number of groups.", show_default=False),
+]
+GroupSize = Annotated[
+    int | None,
+    typer.Option(
+        "--group-size",
+        "-s",
+        min=1,
+        help="Target group size when --groups is not given (default 16); "
+        "sizes differ by at most one.",
+        show_default=False,
+    ),
+]
+
+
+def _fail(err: object, error: EmpowerError) -> typer.Exit:
+    """Print an EmpowerError the one way every command does; the Exit to raise."""
+    from rich.console import Console
+
+    assert isinstance(err, Console)
+    err.print(f"error: {error.message}", markup=False, style="bold red", soft_wrap=True)
+    return typer.Exit(error.exit_code)
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(f"empower {__version__}")
@@ -48,24 +124,9 @@ def _root(
 
 @app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
 def assign(
-    signups: Annotated[
-        Path, typer.Argument(metavar="SIGNUPS.csv", help="The sign-up CSV exported from your form.")
-    ],
-    groups: Annotated[
-        int | None,
-        typer.Option("--groups", "-g", min=1, help="Number of groups.", show_default=False),
-    ] = None,
-    group_size: Annotated[
-        int | None,
-        typer.Option(
-            "--group-size",
-            "-s",
-            min=1,
-            help="Target group size when --groups is not given (default 16); "
-            "sizes differ by at most one.",
-            show_default=False,
-        ),
-    ] = None,
+    signups: Signups,
+    groups: Groups = None,
+    group_size: GroupSize = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("rosters"),
     lock: Annotated[
         Path | None,
@@ -77,30 +138,43 @@ def assign(
     pin: Annotated[
         Path | None, typer.Option(help="CSV of student key, group number (1 to the group count).")
     ] = None,
-    column: Annotated[
-        list[str] | None,
+    column: Columns = None,
+    seed: Annotated[
+        int | None,
         typer.Option(
-            "--column",
-            metavar="FIELD=HEADER",
-            help="Map a field (id, name, email, year, interests, requests) to a header; "
-            "repeatable.",
-            show_default=False,
+            help="Seed for the search (default 0); same seed, same rosters.", show_default=False
         ),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed for the search; same seed, same rosters.")] = 0,
     time_limit: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--time-limit",
             metavar="SECONDS",
             min=0.1,
-            help="Longest search; it stops as soon as the best balance is proven.",
+            help="Longest search (default 60); it stops as soon as the best balance is proven.",
+            show_default=False,
         ),
-    ] = 60.0,
-    workers: Annotated[int, typer.Option(min=0, help="Search threads (0: one per core).")] = 0,
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=0, help="Search threads (default 0: one per core).", show_default=False),
+    ] = None,
+    reproducible: Annotated[
+        bool,
+        typer.Option(
+            "--reproducible",
+            help="Count --time-limit in the solver's deterministic work units instead of "
+            "seconds, so that even a search the limit cuts short gives the same rosters on any "
+            "machine.",
+        ),
+    ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing output folder.")
     ] = False,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    config: ConfigFile = None,
+    academic_year: AcademicYear = None,
     previous: Annotated[
         Path | None,
         typer.Option(
@@ -133,18 +207,6 @@ def assign(
     ignore_requests: Annotated[
         bool, typer.Option("--ignore-requests", help='Do not read a "placed with" column.')
     ] = False,
-    encoding: Annotated[
-        str | None,
-        typer.Option(
-            help="Encoding of the sign-up file (detected when not given).", show_default=False
-        ),
-    ] = None,
-    delimiter: Annotated[
-        str | None,
-        typer.Option(
-            help="Cell delimiter: ',', ';' or 'tab' (detected when not given).", show_default=False
-        ),
-    ] = None,
 ) -> None:
     """Assign every student to a balanced group and write the rosters."""
     from rich.console import Console
@@ -164,9 +226,12 @@ def assign(
         seed=seed,
         time_limit=time_limit,
         workers=workers,
+        reproducible=reproducible,
         force=force,
         encoding=encoding,
         delimiter=delimiter,
+        config=config,
+        academic_year=academic_year,
         previous=previous,
         max_moves=max_moves,
         requests_column=requests_column,
@@ -176,11 +241,90 @@ def assign(
     try:
         run(options, out=Console(highlight=False), err=err)
     except EmpowerError as error:
-        err.print(f"error: {error.message}", markup=False, style="bold red", soft_wrap=True)
-        raise typer.Exit(error.exit_code) from None
+        raise _fail(err, error) from None
     except KeyboardInterrupt:
         err.print("stopped by Ctrl-C before the rosters were complete; nothing was written.")
         raise typer.Exit(130) from None
+
+
+@app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
+def check(
+    signups: Signups,
+    column: Columns = None,
+    config: ConfigFile = None,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    academic_year: AcademicYear = None,
+    groups: Groups = None,
+    group_size: GroupSize = None,
+) -> None:
+    """Read the sign-up file as assign would and show what was found, without solving."""
+    from rich.console import Console
+
+    from empower_cli.inspect import check as run
+    from empower_cli.signups import SignupOptions
+
+    options = SignupOptions(
+        signups=signups,
+        columns=tuple(column or ()),
+        config=config,
+        encoding=encoding,
+        delimiter=delimiter,
+        academic_year=academic_year,
+    )
+    err = Console(stderr=True, highlight=False)
+    try:
+        run(
+            options,
+            out=Console(highlight=False),
+            err=err,
+            groups=groups,
+            group_size=group_size,
+        )
+    except EmpowerError as error:
+        raise _fail(err, error) from None
+
+
+@app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
+def init(
+    signups: Signups,
+    column: Columns = None,
+    config: ConfigFile = None,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    academic_year: AcademicYear = None,
+    groups: Groups = None,
+    group_size: GroupSize = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing empower.toml.")
+    ] = False,
+) -> None:
+    """Write a starter empower.toml next to the sign-up file from what check finds."""
+    from rich.console import Console
+
+    from empower_cli.inspect import init as run
+    from empower_cli.signups import SignupOptions
+
+    options = SignupOptions(
+        signups=signups,
+        columns=tuple(column or ()),
+        config=config,
+        encoding=encoding,
+        delimiter=delimiter,
+        academic_year=academic_year,
+    )
+    err = Console(stderr=True, highlight=False)
+    try:
+        run(
+            options,
+            out=Console(highlight=False),
+            err=err,
+            force=force,
+            groups=groups,
+            group_size=group_size,
+        )
+    except EmpowerError as error:
+        raise _fail(err, error) from None
 
 
 @app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
@@ -199,8 +343,7 @@ def diff(
     try:
         run(old, new, out=Console(highlight=False))
     except EmpowerError as error:
-        err.print(f"error: {error.message}", markup=False, style="bold red", soft_wrap=True)
-        raise typer.Exit(error.exit_code) from None
+        raise _fail(err, error) from None
 
 
 def main() -> None:

@@ -7,15 +7,17 @@ The CLI only parses options and maps EmpowerError to exit codes; tests and other
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 
 from empower_cli import __version__
+from empower_cli.config import Config
 from empower_cli.errors import InfeasibleError, InternalError, UsageError
 from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict
+from empower_cli.signups import SignupOptions, load_settings, read_signups
 
 if TYPE_CHECKING:
     from empower_cli.changes import Diff
@@ -33,18 +35,63 @@ class AssignOptions:
     apart: Path | None = None
     pin: Path | None = None
     columns: tuple[str, ...] = ()
-    seed: int = 0
-    time_limit: float = 60.0
-    workers: int = 0
+    seed: int | None = None
+    """None: the config's, else 0 (likewise time_limit, 60 s, and workers, 0)."""
+    time_limit: float | None = None
+    workers: int | None = None
+    reproducible: bool = False
+    """False: the config's [solve] reproducible, else False."""
     force: bool = False
     encoding: str | None = None
     delimiter: str | None = None
+    config: Path | None = None
+    """empower.toml to use; None: the one beside the sign-up file, if any."""
+    academic_year: int | None = None
     previous: Path | None = None
     """An earlier run's assignments.csv: students keep their groups where balance allows."""
     max_moves: int | None = None
     requests_column: str | None = None
     """The header of the free-text "placed with" column (detected when None)."""
     ignore_requests: bool = False
+
+
+_T = TypeVar("_T")
+DEFAULT_SEED = 0
+DEFAULT_TIME_LIMIT = 60.0
+DEFAULT_WORKERS = 0
+
+
+def _first(*values: _T | None, default: _T) -> _T:
+    """The first value that is not None, else the default."""
+    return next((value for value in values if value is not None), default)
+
+
+def resolve(options: AssignOptions, config: Config) -> AssignOptions:
+    """The options with every value the command line left out taken from the config or the
+    defaults. --groups or --group-size on the command line replaces both of the config's."""
+    from_config = options.groups is None and options.group_size is None
+    return replace(
+        options,
+        groups=config.groups if from_config else options.groups,
+        group_size=config.group_size if from_config else options.group_size,
+        seed=_first(options.seed, config.seed, default=DEFAULT_SEED),
+        time_limit=_first(options.time_limit, config.time_limit, default=DEFAULT_TIME_LIMIT),
+        workers=_first(options.workers, config.workers, default=DEFAULT_WORKERS),
+        reproducible=options.reproducible or bool(config.reproducible),
+        config=Path(config.source) if config.source else None,
+    )
+
+
+def signup_options(options: AssignOptions) -> SignupOptions:
+    """The part of the options that says how to read the sign-up file."""
+    return SignupOptions(
+        signups=options.signups,
+        columns=options.columns,
+        config=options.config,
+        encoding=options.encoding,
+        delimiter=options.delimiter,
+        academic_year=options.academic_year,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +129,10 @@ def _manifest(
             "sha256": cohort.sha256,
             "encoding": cohort.encoding,
             "delimiter": cohort.delimiter,
+            "format": cohort.format,
             "columns": dict(cohort.mapping),
+            "config": str(options.config) if options.config else None,
+            "interest_names": dict(cohort.legend),
         },
         "options": given,
         "seed": options.seed,
@@ -125,13 +175,14 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     from empower_cli.changes import changes_of
     from empower_cli.explain import balance_costs, explain_infeasible
     from empower_cli.export import prepare_output_dir, write_outputs
-    from empower_cli.ingest import load_cohort, parse_column_option, read_requests
+    from empower_cli.ingest import parse_column_option, read_requests
     from empower_cli.ingest.earlier import read_previous
     from empower_cli.ingest.placed import read_placed, with_locks
     from empower_cli.report import (
         SolveProgress,
         print_changes,
         print_costs,
+        print_reading,
         print_summary,
         print_warnings,
     )
@@ -148,19 +199,18 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         raise UsageError(f"--max-moves must be 0 or more (got {options.max_moves}).")
     if options.requests_column is not None and options.ignore_requests:
         raise UsageError("give --requests-column or --ignore-requests, not both.")
-    columns = parse_column_option(options.columns)
+    sized = options.groups is not None or options.group_size is not None
+    parse_column_option(options.columns)  # a bad --column is a usage error before any reading
+    config = load_settings(signup_options(options))
+    options = resolve(options, config)
     prepare_output_dir(options.out, force=options.force)
-    cohort = load_cohort(
-        options.signups, columns=columns, encoding=options.encoding, delimiter=options.delimiter
-    )
+    cohort = read_signups(signup_options(options), config)
     print_warnings(err, cohort.warnings)
     previous = read_previous(options.previous, cohort) if options.previous is not None else None
-    groups = options.groups
-    if previous is not None and groups is None and options.group_size is None:
-        groups = min(previous.n_groups, len(cohort.students))
-    n_groups = choose_group_count(
-        len(cohort.students), groups=groups, group_size=options.group_size
-    )
+    groups, group_size = options.groups, options.group_size
+    if previous is not None and not sized:  # the earlier file's count, unless told otherwise
+        groups, group_size = min(previous.n_groups, len(cohort.students)), None
+    n_groups = choose_group_count(len(cohort.students), groups=groups, group_size=group_size)
     requests = read_requests(
         cohort, n_groups, lock=options.lock, apart=options.apart, pin=options.pin
     )
@@ -179,11 +229,16 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         max_moves=options.max_moves,
     )
 
+    seed = _first(options.seed, default=DEFAULT_SEED)
+    time_limit = _first(options.time_limit, default=DEFAULT_TIME_LIMIT)
+    workers = _first(options.workers, default=DEFAULT_WORKERS)
     settings = SolveOptions(
-        time_limit=options.time_limit, seed=options.seed, workers=options.workers
+        time_limit=time_limit, seed=seed, workers=workers, reproducible=options.reproducible
     )
     try:
-        with SolveProgress(err, time_limit=options.time_limit) as progress:
+        with SolveProgress(
+            err, time_limit=time_limit, reproducible=options.reproducible
+        ) as progress:
             assignment = solve(problem, settings, progress.update)
     except InfeasibleError as error:
         raise InfeasibleError(explain_infeasible(problem, fallback=error.message)) from None
@@ -198,8 +253,8 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     changes = changes_of(problem, previous, assignment.groups) if previous is not None else None
     costs: tuple[Cost, ...] = ()
     if verdict.balance.out_of_band and not assignment.interrupted:
-        budget = min(5.0, max(1.0, options.time_limit / 10))
-        costs = balance_costs(cohort, problem, budget, seed=options.seed)
+        budget = min(5.0, max(1.0, time_limit / 10))
+        costs = balance_costs(cohort, problem, budget, seed=seed)
     manifest = _manifest(options, cohort, problem, assignment, verdict, started)
     counts = manifest["counts"]
     if isinstance(counts, dict):
@@ -221,6 +276,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         force=options.force,
         changes=changes,
     )
+    print_reading(out, cohort, config.source)
     print_summary(
         out, cohort=cohort, problem=problem, assignment=assignment, verdict=verdict, out=options.out
     )

@@ -63,6 +63,11 @@ class Cohort:
     encoding: str
     delimiter: str
     warnings: tuple[str, ...] = ()
+    format: str = "CSV"
+    """The layout the file was recognised as: "CSV", "Google Forms", "Qualtrics", ..."""
+    legend: tuple[tuple[str, str], ...] = ()
+    """(short name, full label) for each interest whose label was shortened; `interests` and
+    the students hold the short names."""
 
     def header_for(self, field_name: str) -> str | None:
         """The header mapped to `field_name`, or None."""

@@ -25,11 +25,13 @@ from rich.text import Text
 from empower_cli.changes import Diff
 from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict
 
-#: Column headers longer than this are shortened with an ellipsis.
+#: The widest a category column gets: a longer name wraps at spaces, and a word longer than the
+#: column is cut with an ellipsis.
 HEADER_LIMIT = 14
 #: Above this many groups, the table shows only the groups with a cell outside its range.
 MAX_TABLE_ROWS = 40
 OUT_STYLE = "bold red"
+DELIMITER_WORDS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated"}
 OUT_MARK = "*"
 
 
@@ -100,28 +102,6 @@ def verdict_line(problem: Problem, assignment: Assignment, verdict: Verdict) -> 
 # --- the table ----------------------------------------------------------------------------------
 
 
-def shorten_labels(names: Sequence[str], limit: int = HEADER_LIMIT) -> list[str]:
-    """Each name cut to `limit` characters with an ellipsis, longer where two would look alike."""
-    widths = [limit] * len(names)
-    while True:
-        shown = [_cut(name, width) for name, width in zip(names, widths, strict=True)]
-        seen: dict[str, list[int]] = {}
-        for i, label in enumerate(shown):
-            seen.setdefault(label, []).append(i)
-        clashes = [i for group in seen.values() if len(group) > 1 for i in group]
-        clashes = [i for i in clashes if len(names[i]) > widths[i]]
-        if not clashes:
-            return shown
-        for i in clashes:
-            widths[i] += 1
-
-
-def _cut(name: str, width: int) -> str:
-    if len(name) <= width:
-        return name
-    return name[: max(width - 1, 1)].rstrip() + "…"
-
-
 def _columns(problem: Problem, verdict: Verdict) -> list[_Column]:
     """One column per category: the class years, then the interests."""
     return [
@@ -164,7 +144,7 @@ def _notes(n_groups: int, shown: int, marked: bool, shortened: bool) -> list[str
     if shown < n_groups:
         notes.append(f"showing {shown} of {n_groups} groups; every group is in summary.csv")
     if shortened:
-        notes.append("long interest names are shortened; summary.csv has them in full")
+        notes.append("long interest names may be cut in this table; summary.csv has them in full")
     return notes
 
 
@@ -178,12 +158,13 @@ def summary_table(
     columns = _columns(problem, verdict)
     sizes = verdict.balance.sizes
     size_band = (problem.size_min, problem.size_max)
-    labels = shorten_labels([c.name for c in columns])
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column(Text("group"), justify="right")
-    table.add_column(Text("size"), justify="right")
-    for label in labels:
-        table.add_column(Text(label), justify="right")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
+    table.add_column(Text("group"), justify="right", no_wrap=True)
+    table.add_column(Text("size"), justify="right", no_wrap=True)
+    for column in columns:
+        table.add_column(
+            Text(column.name), justify="right", overflow="ellipsis", max_width=HEADER_LIMIT
+        )
     shown = _shown_groups(sizes, columns, size_band)
     marked = False
     for g in shown:
@@ -197,7 +178,7 @@ def summary_table(
     ideal = [Text(_range(*c.band)) for c in columns]
     table.add_row(Text("ideal"), Text(_range(*size_band)), *ideal, style="dim")
     table.add_row(Text("total"), Text(str(sum(sizes))), *(Text(str(c.total)) for c in columns))
-    shortened = any(label != c.name for label, c in zip(labels, columns, strict=True))
+    shortened = any(len(c.name) > HEADER_LIMIT for c in columns)
     return table, _notes(problem.n_groups, len(shown), marked, shortened)
 
 
@@ -227,11 +208,42 @@ def print_summary(
     whole_lines = not console.is_terminal
     for note in notes:
         console.print(Text(note, style="dim"), soft_wrap=whole_lines)
+    for line in legend_lines(cohort):
+        console.print(Text(line, style="dim"), soft_wrap=whole_lines)
     good = verdict.ok and verdict.balance.out_of_band == 0
     style = "green" if good else "yellow"
     line = verdict_line(problem, assignment, verdict)
     console.print(Text(line, style=style), soft_wrap=whole_lines)
     console.print(Text(_written_line(out, problem.n_groups)), soft_wrap=whole_lines)
+
+
+def reading_lines(cohort: Cohort, config: str | None = None) -> list[str]:
+    """How the sign-up file was read: its format, encoding and delimiter, the config, and the
+    header each field was taken from."""
+    how = [cohort.encoding] if cohort.encoding != "xlsx" else ["Excel workbook"]
+    if cohort.delimiter:
+        how.append(DELIMITER_WORDS.get(cohort.delimiter, repr(cohort.delimiter)))
+    using = f", using {config}" if config else ""
+    lines = [f"Read {cohort.source} as {cohort.format} ({', '.join(how)}){using}:"]
+    width = max(len(field) for field, _ in cohort.mapping)
+    for field, header in cohort.mapping:
+        shown = " ".join(header.split())
+        lines.append(f"  {field:<{width}}  '{shown}'")
+    return lines
+
+
+def legend_lines(cohort: Cohort) -> list[str]:
+    """Each shortened interest name beside its full label, once."""
+    if not cohort.legend:
+        return []
+    width = max(len(short) for short, _ in cohort.legend)
+    return ["Interests:"] + [f"  {short:<{width}}  {full}" for short, full in cohort.legend]
+
+
+def print_reading(console: Console, cohort: Cohort, config: str | None = None) -> None:
+    """The lines of `reading_lines`, whole."""
+    for line in reading_lines(cohort, config):
+        console.print(Text(line), soft_wrap=not console.is_terminal)
 
 
 def print_warnings(console: Console, warnings: Sequence[str]) -> None:
@@ -251,9 +263,10 @@ class SolveProgress:
     `update` may be called from the solver's thread; the display refreshes on its own thread.
     """
 
-    def __init__(self, console: Console, *, time_limit: float) -> None:
+    def __init__(self, console: Console, *, time_limit: float, reproducible: bool = False) -> None:
         self._console = console
         self._time_limit = time_limit
+        self._reproducible = reproducible
         self._lock = threading.Lock()
         self._best: tuple[int, int] | None = None
         self._part: tuple[int, int] | None = None
@@ -303,7 +316,11 @@ class SolveProgress:
             best, elapsed, part = self._best, self._elapsed, self._part
         if self._started is not None:
             elapsed = max(elapsed, time.monotonic() - self._started)
-        clock = f"{elapsed:.1f} s of {self._time_limit:g} s"
+        clock = (
+            f"{elapsed:.1f} s (limit: {self._time_limit:g} units of solver work)"
+            if self._reproducible
+            else f"{elapsed:.1f} s of {self._time_limit:g} s"
+        )
         if best is None:
             return f"searching for rosters… {clock}"
         objective, bound = best

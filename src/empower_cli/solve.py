@@ -10,21 +10,16 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ortools.sat.python import cp_model
 
 from empower_cli.errors import InfeasibleError, NoSolutionError
-from empower_cli.model import Block, CountVars, add_floors, build, whole
+from empower_cli.model import Block, CountVars, Kind, add_floors, build, kinds_of, whole
 from empower_cli.model.bounds import objective_floors
-from empower_cli.model.moves import (
-    carry_over,
-    hint_moves,
-    moves_in,
-    place_units,
-    stay_counts,
-)
+from empower_cli.model.limits import set_limit
+from empower_cli.model.moves import carry_over, hint_moves, moves_in, place_units, stay_counts
 from empower_cli.model.split import split
 from empower_cli.model.symmetry import ordering
 from empower_cli.records import Assignment, Problem, Status
@@ -35,6 +30,8 @@ from empower_cli.start import greedy_counts, repair
 Progress = Callable[[int, int, float, tuple[int, int] | None], None]
 #: What one block's search reports: (objective, bound, elapsed seconds).
 BlockProgress = Callable[[int, int, float], None]
+#: A start for one block: counts[k][g] and their distance outside the bands.
+Start = tuple[list[list[int]], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +40,45 @@ class SolveOptions:
     seed: int = 0
     workers: int = 0
     """Search workers; 0 means one per core."""
+    reproducible: bool = False
+    """Count the time limit in CP-SAT's deterministic time units instead of seconds, so that a
+    search the limit cuts short gives the same rosters on any machine."""
 
 
 def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def _moves_in(v: CountVars, counts: list[list[int]]) -> int:
-    """The students that counts[k][g] move (0 when no earlier run is given)."""
-    return moves_in(v.kinds, counts)
+def _start(problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: int) -> Start | None:
+    """The greedy deal, repaired by local search: counts[k][g] that keep every hard rule (a
+    roster in its own right) and their distance outside the bands; None when the greedy deal
+    got stuck."""
+    n_students = sum(problem.units[u].size for u in block.units)
+    counts = greedy_counts(problem, kinds, len(block.groups), n_students)
+    if counts is None:
+        return None
+    return counts, repair(problem, kinds, counts, seed=seed)
+
+
+def _earlier_start(
+    problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: int, move_cap: int | None
+) -> Start | None:
+    """On a re-run, a start that keeps the earlier groups: returning students left where they
+    were, newcomers dealt, then repaired. None when the deal got stuck or breaks the cap."""
+    n_students = sum(problem.units[u].size for u in block.units)
+    n_groups = len(block.groups)
+    counts = None
+    for slack in (0, 2, problem.size_min):  # more room for locked chains and newcomers
+        kept = stay_counts(problem, kinds, n_groups, slack)
+        counts = greedy_counts(problem, kinds, n_groups, n_students, kept)
+        if counts is not None:
+            break
+    if counts is None:
+        return None
+    remaining = repair(problem, kinds, counts, seed=seed)
+    if move_cap is not None and moves_in(kinds, counts) > move_cap:
+        return None  # the deal breaks --max-moves: no roster to fall back on
+    return counts, remaining
 
 
 #: Work (CP-SAT's deterministic time) allowed to the fewest-moves search of one block: a
@@ -61,10 +88,10 @@ MOVES_EFFORT = 1.5
 
 def _fewest_moves(
     v: CountVars, counts: list[list[int]], objective: int, budget: float, options: SolveOptions
-) -> tuple[list[list[int]], bool]:
+) -> list[list[int]]:
     """Second phase on a re-run: keep the balance found and move as few students as possible.
-    `counts` (a roster of that balance) is the hint. Returns the counts (those given when
-    nothing better is found) and whether the fewest moves are proven."""
+    `counts` (a roster of that balance) is the hint; they are returned when nothing better is
+    found."""
     v.model.add(sum(v.distance.values()) <= objective)
     v.model.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools ships no annotations
     for k, row in enumerate(counts):
@@ -88,34 +115,45 @@ def _fewest_moves(
     status = solver.solve(v.model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         better = [[solver.value(var) for var in row] for row in v.x]
-        if _moves_in(v, better) <= _moves_in(v, counts):
-            return better, status == cp_model.OPTIMAL
-    return counts, False
+        if moves_in(v.kinds, better) <= moves_in(v.kinds, counts):
+            return better
+    return counts
 
 
-def _hint(
-    v: CountVars, seed: int, move_cap: int | None = None
-) -> tuple[list[list[int]], int] | None:
-    """Pass the greedy deal, repaired by local search, as a complete hint (counts and
-    distances), relabelled so that it respects the symmetry-breaking order. Returns the hint
-    (it keeps every hard rule, so it is a roster in its own right) and its objective, or None
-    when the greedy deal got stuck."""
-    n_students = sum(v.problem.units[u].size for u in v.block.units)
-    start = stay_counts(v) if v.moves is not None else None
-    counts = greedy_counts(v.problem, v.kinds, v.n_groups, n_students, start)
-    if counts is None and start is not None:
-        # the groups were too full for locked chains and newcomers: leave them more room
-        for slack in (2, v.problem.size_min):
-            counts = greedy_counts(
-                v.problem, v.kinds, v.n_groups, n_students, stay_counts(v, slack)
-            )
-            if counts is not None:
-                break
-    if counts is None:
-        return None
-    remaining = repair(v.problem, v.kinds, counts, seed=seed)
-    if move_cap is not None and _moves_in(v, counts) > move_cap:
-        return None  # the deal breaks --max-moves: no roster to fall back on
+def _keep_earlier(
+    problem: Problem,
+    block: Block,
+    kinds: tuple[Kind, ...],
+    counts: list[list[int]],
+    objective: int,
+    options: SolveOptions,
+    deadline: float,
+    move_cap: int | None,
+) -> dict[int, int]:
+    """On a re-run, the roster of balance `objective` that moves fewest earlier students,
+    as unit -> global group. `kinds` and `counts` are the balance search's; with a cap they
+    already carry the earlier groups."""
+    capped = move_cap is not None
+    folded = kinds if capped else kinds_of(problem, block)
+    if not capped:
+        # the best start: earlier groups kept, newcomers dealt, repaired (when that reaches
+        # the balance found); else the roster found, relabelled
+        start = _earlier_start(problem, block, folded, options.seed, None)
+        if start is not None and start[1] <= objective:
+            counts = start[0]
+        else:
+            counts = carry_over(problem, kinds, counts, folded)
+    if moves_in(folded, counts):
+        v = build(problem, block, folded, move_cap=move_cap)
+        if v.moves is not None:
+            budget = deadline - time.perf_counter()
+            counts = _fewest_moves(v, counts, objective, budget, options)
+    return place_units(problem, folded, block, counts)
+
+
+def _add_hint(v: CountVars, counts: list[list[int]]) -> None:
+    """Pass a start to the solver as a complete hint (counts and distances), relabelled so that
+    it respects the symmetry-breaking order."""
     order = ordering(v)
     if order is not None:
         kind, free = order
@@ -130,19 +168,16 @@ def _hint(
         low, high = v.problem.band(c)
         count = sum(kind.profile[c] * counts[k][g] for k, kind in enumerate(v.kinds))
         v.model.add_hint(var, max(0, count - high, low - count))
-    return counts, remaining
 
 
-def _placement(v: CountVars, counts: list[list[int]]) -> dict[int, int]:
+def _placement(kinds: tuple[Kind, ...], block: Block, counts: list[list[int]]) -> dict[int, int]:
     """Unit -> global group, handing each kind's units out in index order."""
-    if v.moves is not None:
-        return place_units(v, counts)  # on a re-run, students return to their groups first
     placement: dict[int, int] = {}
-    for k, kind in enumerate(v.kinds):
+    for k, kind in enumerate(kinds):
         units = iter(kind.units)
         for g, count in enumerate(counts[k]):
             for _ in range(count):
-                placement[next(units)] = v.block.groups[g]
+                placement[next(units)] = block.groups[g]
     return placement
 
 
@@ -217,24 +252,47 @@ def solve_block(
     the repaired greedy deal is the answer. On a re-run (`--previous`) a second search keeps
     the balance found and moves as few earlier students as it can, at most `move_cap`."""
     deadline = time.perf_counter() + options.time_limit
+    started = time.perf_counter()
     # On a re-run the balance is found first with kinds by profile alone (far fewer kinds, and
-    # the groups stay interchangeable); the moves are then minimised with kinds split by
-    # earlier group. A --max-moves cap needs the split kinds from the start.
-    capped = move_cap is not None and bool(problem.previous)
-    v = build(problem, block, move_cap=move_cap, fold=capped)
-    hint = _hint(v, options.seed, move_cap)
-    if hint is not None and not search:
-        return _placement(v, hint[0]), Status.FEASIBLE, hint[1], 0, False
-    if len(block.groups) == problem.n_groups and (hint is None or hint[1] > 0):
+    # the groups stay interchangeable); the moves are then minimised with kinds that carry
+    # the earlier groups. A --max-moves cap needs those kinds from the start.
+    rerun = bool(problem.previous)
+    if not rerun:
+        move_cap = None
+    capped = move_cap is not None
+    kinds = kinds_of(problem, block, fold=capped)
+    if capped:
+        start = _earlier_start(problem, block, kinds, options.seed, move_cap)
+    else:
+        start = _start(problem, block, kinds, options.seed)
+    if start is not None and (start[1] == 0 or not search):
+        # A start with every cell in band is optimal (the distance cannot go below 0): no
+        # model is needed to prove it.
+        if on_progress is not None:
+            on_progress(start[1], 0, time.perf_counter() - started)
+        done = Status.OPTIMAL if start[1] == 0 else Status.FEASIBLE
+        if rerun and search:
+            found = _keep_earlier(
+                problem, block, kinds, start[0], start[1], options, deadline, move_cap
+            )
+            return found, done, start[1], 0, False
+        if capped:
+            return place_units(problem, kinds, block, start[0]), done, start[1], 0, False
+        return _placement(kinds, block, start[0]), done, start[1], 0, False
+    v = build(problem, block, kinds, move_cap=move_cap)
+    if start is not None:
+        _add_hint(v, start[0])
+        hint_moves(v, start[0])
+    if len(block.groups) == problem.n_groups:
         add_floors(v, _floors(problem, options))
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
+    left = options.time_limit if options.reproducible else deadline - time.perf_counter()
+    set_limit(params, max(0.1, left), reproducible=options.reproducible)
     params.num_workers = options.workers or default_workers()
     params.interleave_search = True
     params.random_seed = options.seed
     params.catch_sigint_signal = False  # Ctrl-C reaches Python, which stops the search itself
-    started = time.perf_counter()
     status, interrupted = _run(solver, v.model, _Watcher(on_progress, started))
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(
@@ -246,23 +304,19 @@ def solve_block(
         counts = [[solver.value(var) for var in row] for row in v.x]
         done = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
         objective, bound = round(solver.objective_value), round(solver.best_objective_bound)
-        if problem.previous and not interrupted:
-            folded = v if capped else build(problem, block)
-            if not capped:
-                # the best start: earlier groups kept, newcomers dealt, repaired (when that
-                # reaches the balance found); else the roster found, relabelled
-                start = _hint(folded, options.seed)
-                if start is not None and start[1] <= objective:
-                    counts = start[0]
-                else:
-                    counts = carry_over(v, counts, folded)
-            if folded.moves is not None and _moves_in(folded, counts):
-                budget = deadline - time.perf_counter()
-                counts, _ = _fewest_moves(folded, counts, objective, budget, options)
-            v = folded
-        return _placement(v, counts), done, objective, bound, interrupted
-    if hint is not None:
-        return _placement(v, hint[0]), Status.FEASIBLE, hint[1], 0, interrupted
+        if rerun and not interrupted:
+            found = _keep_earlier(
+                problem, block, kinds, counts, objective, options, deadline, move_cap
+            )
+            return found, done, objective, bound, interrupted
+        if capped:
+            return place_units(problem, kinds, block, counts), done, objective, bound, interrupted
+        return _placement(kinds, block, counts), done, objective, bound, interrupted
+    if start is not None:
+        if capped:
+            found = place_units(problem, kinds, block, start[0])
+            return found, Status.FEASIBLE, start[1], 0, interrupted
+        return _placement(kinds, block, start[0]), Status.FEASIBLE, start[1], 0, interrupted
     if interrupted:
         raise NoSolutionError("stopped by Ctrl-C before any rosters were found.")
     raise NoSolutionError("no rosters were found within the time limit. Try a longer --time-limit.")
@@ -278,14 +332,20 @@ def _floors(problem: Problem, options: SolveOptions) -> tuple[int, ...]:
     """Per-category lower bounds on the objective. Each is a small model that usually proves
     its optimum in milliseconds; the limit only guards against a pathological one."""
     share = min(2.0, max(0.5, options.time_limit / 10 / max(1, len(problem.categories))))
-    return objective_floors(problem, time_limit=share)
+    return objective_floors(problem, time_limit=share, reproducible=options.reproducible)
 
 
 def _leaves(problem: Problem, block: Block, options: SolveOptions) -> list[Block]:
     """Split `block` recursively until every piece has at most LEAF_GROUPS groups."""
     if len(block.groups) <= LEAF_GROUPS:
         return [block]
-    left, right = split(problem, block, seed=options.seed, time_limit=options.time_limit)
+    left, right = split(
+        problem,
+        block,
+        seed=options.seed,
+        time_limit=options.time_limit,
+        reproducible=options.reproducible,
+    )
     return _leaves(problem, left, options) + _leaves(problem, right, options)
 
 
@@ -319,6 +379,7 @@ def solve(
     solved: list[tuple[Block, Status, int, int]] = []  # block, status, objective, bound
     placement: dict[int, int] = {}
     interrupted = False
+    handed_out = 0.0  # the budgets given to blocks so far: the clock of a reproducible run
 
     def report(objective: int, bound: int, elapsed: float) -> None:
         if on_progress is None:
@@ -332,11 +393,11 @@ def solve(
 
     while queue:
         block = queue.pop(0)
-        remaining = options.time_limit - (time.perf_counter() - started)
+        elapsed = handed_out if options.reproducible else time.perf_counter() - started
+        remaining = options.time_limit - elapsed
         share = remaining if len(blocks) == 1 else remaining / (len(queue) + 1)
-        budget = SolveOptions(
-            time_limit=max(0.5, share), seed=options.seed, workers=options.workers
-        )
+        budget = replace(options, time_limit=max(0.5, share))
+        handed_out += budget.time_limit
         cap = None
         if problem.max_moves is not None:  # blocks in turn share what the earlier ones left
             cap = problem.max_moves - _moved(problem, placement, solved)

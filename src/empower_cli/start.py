@@ -83,20 +83,27 @@ def greedy_counts(
     for k in order:
         kind = kinds[k]
         active = [(c, amount) for c, amount in enumerate(kind.profile) if amount]
+        others = apart.get(k, ())
+
+        def score(g: int, active: list[tuple[int, int]] = active) -> float:
+            row = cells[g]
+            value = sum(weight[c] * (row[c] + amount - ideal[c]) for c, amount in active)
+            return value + sizes[g] / max(size_max, 1)
+
+        # Only the group that receives a unit changes its score, so scores are kept, not
+        # recomputed for every unit of the kind.
+        scores = [score(g) for g in range(n_groups)]
         for _ in range(kind.count - placed[k]):
             best, best_score = -1, 0.0
-            others = apart.get(k, ())
             for g in range(n_groups):
                 if not room(g, kind.size) or any(counts[o][g] for o in others):
                     continue
-                row = cells[g]
-                score = sum(weight[c] * (row[c] + amount - ideal[c]) for c, amount in active)
-                score += sizes[g] / max(size_max, 1)
-                if best < 0 or score < best_score:
-                    best, best_score = g, score
+                if best < 0 or scores[g] < best_score:
+                    best, best_score = g, scores[g]
             if best < 0:
                 return None
             place(k, best)
+            scores[best] = score(best)
     return counts
 
 
@@ -107,15 +114,16 @@ def repair(
     *,
     seed: int,
     max_steps: int = 20_000,
-    stall_steps: int = 1_500,
+    stall_steps: int = 300,
 ) -> int:
     """Improve `counts` in place by swapping units between groups; return the distance outside
     the bands that remains (0 means every cell is in band).
 
-    Each step takes a cell outside its band and makes the swap (two units of the same size, of
-    different kinds, between that cell's group and another) that lowers the total distance most;
-    when no swap lowers it, one that raises it least (by at most one) is taken at random (seeded),
-    so the search walks plateaus and leaves shallow dead ends. It gives up after `stall_steps`
+    Each step takes a cell outside its band and looks, from a random place in the list, for a
+    swap (two units of the same size, of different kinds, between that cell's group and another)
+    that lowers the total distance, and makes the first one found; when no swap lowers it, one
+    that raises it least (by at most one) is taken at random (seeded), so the search walks
+    plateaus and leaves shallow dead ends. It gives up after `stall_steps`
     steps without a new best, keeping the best counts seen (the solver takes over from there).
     Pinned units never move; apart units never meet.
     """
@@ -142,17 +150,30 @@ def repair(
         if a in kind_of_unit and b in kind_of_unit:
             apart.setdefault(kind_of_unit[a], []).append(kind_of_unit[b])
             apart.setdefault(kind_of_unit[b], []).append(kind_of_unit[a])
-    diff_cache: dict[tuple[int, int], tuple[tuple[int, int], ...]] = {}
-
-    def diff(a: int, b: int) -> tuple[tuple[int, int], ...]:
-        """(category, change) when a unit of kind a is replaced by one of kind b."""
-        key = (a, b)
-        if key not in diff_cache:
-            pa, pb = kinds[a].profile, kinds[b].profile
-            diff_cache[key] = tuple(
-                (c, pb[c] - pa[c]) for c in range(n_categories) if pb[c] != pa[c]
+    # For each category, the swaps that lower it in the group the first kind leaves: (a, b,
+    # changes, reach), where a unit of kind a is replaced by one of kind b (same size, fewer
+    # members in the category), `changes` lists (category, change) for that group, and `reach`
+    # bounds what the other group can win back. A swap that raises the category is the same
+    # entry read the other way round.
+    swaps: list[list[tuple[int, int, tuple[tuple[int, int], ...], int]]] = [
+        [] for _ in range(n_categories)
+    ]
+    sparse = {k: {c: n for c, n in enumerate(kinds[k].profile) if n} for k in movable}
+    for a in movable:
+        pa = sparse[a]
+        for b in movable:
+            if b == a or kinds[b].size != kinds[a].size:
+                continue
+            pb = sparse[b]
+            changes = tuple(
+                (c, pb.get(c, 0) - pa.get(c, 0))
+                for c in sorted(pa.keys() | pb.keys())
+                if pb.get(c, 0) != pa.get(c, 0)
             )
-        return diff_cache[key]
+            reach = sum(abs(change) for _, change in changes)
+            for c, change in changes:
+                if change < 0:
+                    swaps[c].append((a, b, changes, reach))
 
     def allowed(k: int, g: int, leaving: int) -> bool:
         """Can a unit of kind k enter group g (with a unit of kind `leaving` going out)?"""
@@ -179,55 +200,59 @@ def repair(
         ]
         g, c = bad[rng.randrange(len(bad))]
         too_many = cells[g][c] > bands[c][1]
-        best: list[tuple[int, int, int]] = []
+        best: list[tuple[int, int, int, tuple[tuple[int, int], ...], int]] = []
         best_delta = 1
-        for a in movable:
+        row_g = cells[g]
+        options = swaps[c]
+        offset = rng.randrange(len(options)) if options else 0
+        for first, second, changes, reach in options[offset:] + options[:offset]:
+            if best_delta < 0:
+                break  # the first swap that lowers the distance is taken
+            # Too many in (g, c): a unit of `first` leaves g for one of `second`; too few: the
+            # other way round, and every change flips sign.
+            a, b, sign = (first, second, 1) if too_many else (second, first, -1)
             if counts[a][g] == 0:
                 continue
-            pa = kinds[a].profile[c]
-            for b in movable:
-                if b == a or kinds[b].size != kinds[a].size:
+            base = 0
+            for cat, change in changes:
+                vg = row_g[cat]
+                low, high = bands[cat]
+                after = vg + sign * change
+                base += (after - high if after > high else low - after if after < low else 0) - (
+                    vg - high if vg > high else low - vg if vg < low else 0
+                )
+            if base > best_delta + reach:
+                continue  # the other group cannot win back more than the changes
+            have_b = counts[b]
+            for h in range(n_groups):
+                if h == g or have_b[h] == 0:
                     continue
-                pb = kinds[b].profile[c]
-                if (pa - pb if too_many else pb - pa) <= 0:
-                    continue
-                changes = diff(a, b)
-                row_g = cells[g]
-                base = 0
+                delta = base
+                row_h = cells[h]
                 for cat, change in changes:
-                    base += distance(cat, row_g[cat] + change) - distance(cat, row_g[cat])
-                if base > best_delta + sum(abs(change) for _, change in changes):
-                    continue  # the other group cannot win back more than the changes
-                have_b = counts[b]
-                for h in range(n_groups):
-                    if h == g or have_b[h] == 0:
-                        continue
-                    delta = base
-                    row_h = cells[h]
-                    for cat, change in changes:
-                        vh = row_h[cat]
-                        low, high = bands[cat]
-                        after = vh - change
-                        delta += (
-                            after - high if after > high else low - after if after < low else 0
-                        ) - (vh - high if vh > high else low - vh if vh < low else 0)
-                    if delta > best_delta:
-                        continue
-                    if not (allowed(b, g, a) and allowed(a, h, b)):
-                        continue
-                    if delta < best_delta:
-                        best, best_delta = [], delta
-                    best.append((a, b, h))
+                    vh = row_h[cat]
+                    low, high = bands[cat]
+                    after = vh - sign * change
+                    delta += (
+                        after - high if after > high else low - after if after < low else 0
+                    ) - (vh - high if vh > high else low - vh if vh < low else 0)
+                if delta > best_delta:
+                    continue
+                if not (allowed(b, g, a) and allowed(a, h, b)):
+                    continue
+                if delta < best_delta:
+                    best, best_delta = [], delta
+                best.append((a, b, h, changes, sign))
         if not best:
             continue
-        a, b, h = best[rng.randrange(len(best))]
+        a, b, h, changes, sign = best[rng.randrange(len(best))]
         counts[a][g] -= 1
         counts[b][g] += 1
         counts[b][h] -= 1
         counts[a][h] += 1
-        for cat, change in diff(a, b):
-            cells[g][cat] += change
-            cells[h][cat] -= change
+        for cat, change in changes:
+            cells[g][cat] += sign * change
+            cells[h][cat] -= sign * change
         remaining += best_delta
     if remaining > best_seen:  # a step uphill was the last thing tried: go back to the best
         for row, best_row in zip(counts, best_counts, strict=True):

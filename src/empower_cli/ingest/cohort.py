@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from empower_cli.errors import InputError
 from empower_cli.ingest.columns import find_columns
+from empower_cli.ingest.formats import empty_columns, read_sheet
 from empower_cli.ingest.interests import collect_interests, interest_warnings
-from empower_cli.ingest.read import Table, read_table
-from empower_cli.ingest.text import clean, plural, quote
+from empower_cli.ingest.labels import short_names as short_names_for
+from empower_cli.ingest.read import Table, table_from_records
+from empower_cli.ingest.text import clean, fold, plural, quote
 from empower_cli.ingest.years import normalise_years
 from empower_cli.records import Cohort, Student
 
@@ -63,21 +65,66 @@ def _cleaned(frame: pd.DataFrame, position: int | None) -> list[str]:
     return [str(cell) for cell in frame[position].map(clean).tolist()]
 
 
+def _unused_short_names(
+    source: str, labels: Sequence[str], short_names: Mapping[str, str]
+) -> list[str]:
+    """A warning for each configured short name whose label no student chose."""
+    present = {fold(label) for label in labels}
+    return [
+        f"{source}: no student chose {quote(label)}, so its short name {quote(short)} is not "
+        "used; check the label in [interests.short] of empower.toml."
+        for label, short in short_names.items()
+        if fold(label) not in present
+    ]
+
+
 def load_cohort(
     path: Path,
     *,
     columns: Mapping[str, str] | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    year_aliases: Mapping[str, str] | None = None,
+    academic_year: int | None = None,
+    interest_labels: Sequence[str] = (),
+    short_names: Mapping[str, str] | None = None,
+    column_origins: Mapping[str, str] | None = None,
 ) -> Cohort:
-    """Read and check a sign-up file; an InputError (exit 3) says what to fix and where."""
-    table = read_table(path, encoding=encoding, delimiter=delimiter)
-    positions = find_columns(table.source, table.headers, columns)
+    """Read and check a sign-up file; an InputError (exit 3) says what to fix and where.
+
+    The file may be any layout `read_sheet` recognises. `year_aliases` (raw value -> year) and
+    `academic_year` help read class years; `interest_labels` are option labels to match whole;
+    `short_names` (label -> name) override the automatic short names of long labels;
+    `column_origins` names where a mapped header came from when not from --column.
+    """
+    sheet = read_sheet(path, encoding=encoding, delimiter=delimiter)
+    table = table_from_records(sheet.records)
+    blank = empty_columns(sheet.records)
+    positions = find_columns(
+        table.source,
+        table.headers,
+        columns,
+        excluded=sheet.excluded,
+        blank=blank,
+        origins=column_origins,
+    )
     rows = table.row_numbers
     keys = _keys(table, positions)
     year_header = clean(table.headers[positions["year"]])
-    years = normalise_years(table.source, year_header, table.cells(positions["year"]), rows)
-    interests = collect_interests(table.cells(positions["interests"]))
+    years = normalise_years(
+        table.source,
+        year_header,
+        table.cells(positions["year"]),
+        rows,
+        aliases=year_aliases,
+        academic_year=academic_year,
+    )
+    interests = collect_interests(
+        table.cells(positions["interests"]),
+        sheet.splitting,
+        known=[*sheet.labels, *interest_labels],
+    )
+    names_of = short_names_for(interests.labels, short_names or {})
     names = _cleaned(table.frame, positions.get("name"))
     students = tuple(
         Student(
@@ -86,7 +133,7 @@ def load_cohort(
             key=keys[index],
             name=names[index],
             year=years[index],
-            interests=interests.chosen[index],
+            interests=tuple(names_of[label] for label in interests.chosen[index]),
         )
         for index in range(len(rows))
     )
@@ -96,9 +143,18 @@ def load_cohort(
         headers=table.headers,
         rows=table.raw_rows(),
         students=students,
-        interests=interests.labels,
+        interests=tuple(names_of[label] for label in interests.labels),
         mapping=tuple((field, table.headers[position]) for field, position in positions.items()),
         encoding=table.encoding,
         delimiter=table.delimiter,
-        warnings=(*table.warnings, *interest_warnings(table.source, interests, rows)),
+        warnings=(
+            *table.warnings,
+            *sheet.notes,
+            *interest_warnings(table.source, interests, rows),
+            *_unused_short_names(table.source, interests.labels, short_names or {}),
+        ),
+        format=sheet.format,
+        legend=tuple(
+            (names_of[label], label) for label in interests.labels if names_of[label] != label
+        ),
     )

@@ -29,6 +29,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "requests": ("placedwith", "pairedwith", "requests", "placementrequests"),
 }
 
+#: When no header is one of a field's ALIASES, a header that is a question holding one of these
+#: (regular expressions on the folded header) is the field's column, if exactly one does.
+QUESTIONS: dict[str, tuple[str, ...]] = {
+    "id": (r"\bstudent\s*(?:id|number|no)\b", r"\bsid\b"),
+    "name": (r"\bname\b",),
+    "email": (r"\be-?mail\b",),
+    "year": (r"\byear\b", r"\bclass\b"),
+    "interests": (r"\binterest", r"\btopic"),
+}
+
 #: Words that make a header worth suggesting for a field that was not found.
 _HINTS: dict[str, tuple[str, ...]] = {
     "id": ("id", "number"),
@@ -112,28 +122,48 @@ def _two(source: str, field: str, headers: Sequence[str], matches: Sequence[int]
     )
 
 
-def _mapped(source: str, field: str, wanted: str, headers: Sequence[str]) -> int:
-    """The position of the header that `--column field=wanted` names."""
+def _mapped(
+    source: str, field: str, wanted: str, headers: Sequence[str], origin: str | None = None
+) -> int:
+    """The position of the header that `--column field=wanted` (or `origin`) names."""
     keys = [header_key(header) for header in headers]
     matches = [p for p, key in enumerate(keys) if key == header_key(wanted)]
+    given = origin or column_option(field, wanted)
     if not matches:
         raise InputError(
-            f"{source}: {column_option(field, wanted)} matches no header. "
-            f"The headers are: {_header_list(headers)}."
+            f"{source}: {given} matches no header. The headers are: {_header_list(headers)}."
         )
     if len(matches) > 1:
         places = [f"{quote(clean(headers[p]))} in {column_phrase(p)}" for p in matches]
         raise InputError(
-            f"{source}: {column_option(field, wanted)} matches {len(matches)} headers, "
+            f"{source}: {given} matches {len(matches)} headers, "
             f"{join_words(places)}; rename one of them."
         )
     return matches[0]
 
 
+def _asks_for(field: str, header: str) -> bool:
+    text = fold(header)
+    return any(re.search(pattern, text) for pattern in QUESTIONS.get(field, ()))
+
+
 def find_columns(
-    source: str, headers: Sequence[str], columns: Mapping[str, str] | None = None
+    source: str,
+    headers: Sequence[str],
+    columns: Mapping[str, str] | None = None,
+    *,
+    excluded: frozenset[int] = frozenset(),
+    blank: frozenset[int] = frozenset(),
+    origins: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
-    """Field -> 0-based column position for every field found, in FIELDS order."""
+    """Field -> 0-based column position for every field found, in FIELDS order.
+
+    A field's column is the one header that `--column` names, else the one header among its
+    ALIASES, else the one question that asks for it (QUESTIONS). Two candidates stop the run.
+    `excluded` positions are never found by themselves (a form's response number); `blank`
+    ones (no data at all) are not taken for a question. `origins` says, for a field whose header
+    came from somewhere other than --column, where (for messages).
+    """
     found: dict[str, int] = {}
     for field, wanted in (columns or {}).items():
         if field not in FIELDS:
@@ -141,18 +171,36 @@ def find_columns(
                 f"--column: {quote(field)} is not a field empower knows; "
                 f"the fields are {join_words(FIELDS, 'and')}."
             )
-        found[field] = _mapped(source, field, wanted, headers)
+        found[field] = _mapped(source, field, wanted, headers, (origins or {}).get(field))
     claimed = set(found.values())
     keys = [header_key(header) for header in headers]
     for field in FIELDS:
         if field in found:
             continue
-        matches = [p for p, key in enumerate(keys) if key in ALIASES[field] and p not in claimed]
+        matches = [
+            p
+            for p, key in enumerate(keys)
+            if key in ALIASES.get(field, ()) and p not in claimed and p not in excluded
+        ]
         if len(matches) > 1:
             raise _two(source, field, headers, matches)
         if matches:
             found[field] = matches[0]
-    taken = set(found.values())
+            claimed.add(matches[0])
+    for field in FIELDS:
+        if field in found:
+            continue
+        matches = [
+            p
+            for p, header in enumerate(headers)
+            if p not in claimed | excluded | blank and _asks_for(field, header)
+        ]
+        if len(matches) > 1:
+            raise _two(source, field, headers, matches)
+        if matches:
+            found[field] = matches[0]
+            claimed.add(matches[0])
+    taken = set(found.values()) | excluded  # never suggest a response number
     if "id" not in found and "email" not in found:
         raise _missing(source, "id", headers, taken)
     for field in ("year", "interests"):

@@ -268,7 +268,7 @@ def _check_headers(source: str, headers: tuple[str, ...]) -> None:
         seen[text] = position
 
 
-def _check_widths(records: Records, width: int) -> None:
+def check_widths(records: Records, width: int) -> None:
     """An InputError for the first row whose cell count differs from the header's."""
     for number, cells in records.rows[1:]:
         if len(cells) != width:
@@ -286,7 +286,11 @@ def read_table(
     delimiter: str | None = None,
 ) -> Table:
     """A sign-up file as a header plus rows of equal width; an InputError when it is not one."""
-    records = read_records(path, encoding=encoding, delimiter=delimiter)
+    return table_from_records(read_records(path, encoding=encoding, delimiter=delimiter))
+
+
+def table_from_records(records: Records) -> Table:
+    """The first row as headers and the rest as data, checked; an InputError when it is not so."""
     source = records.source
     if not records.rows:
         raise InputError(f"{source}: the file is empty.")
@@ -294,7 +298,7 @@ def read_table(
     _check_headers(source, headers)
     if len(records.rows) == 1:
         raise InputError(f"{source}: the file has a header row but no rows of sign-ups below it.")
-    _check_widths(records, len(headers))
+    check_widths(records, len(headers))
     body = records.rows[1:]
     frame = pd.DataFrame(
         [list(cells) for _, cells in body],

@@ -72,3 +72,22 @@ def column_phrase(position: int) -> str:
 def delimiter_name(delimiter: str) -> str:
     """'comma', 'semicolon', 'tab', or the character quoted."""
     return DELIMITER_NAMES.get(delimiter, quote(delimiter))
+
+
+def toml_string(text: str) -> str:
+    """`text` as a TOML basic string: quoted, with backslashes, quotes and control characters
+    escaped, so tomllib reads back exactly `text`."""
+    out = ['"']
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)

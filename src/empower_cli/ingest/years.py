@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from empower_cli.errors import InputError
-from empower_cli.ingest.text import clean, fold, join_words, quote
+from empower_cli.ingest.text import clean, fold, join_words, quote, toml_string
 from empower_cli.records import YEARS
 
 _MSTP = re.compile(r"\bmstp\b|\bmd\s*[-/+&]?\s*ph\.?\s*d\b|\bph\.?\s*d\b")
@@ -29,8 +29,9 @@ _ORDINAL_WORD = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\b(?:[\s-]*(?:year|
 _LAST_M_YEAR = 4
 _NUMBER = re.compile(r"\d+")
 _GRADUATION = re.compile(r"\bclass\s+of\b|\b(?:19|20)\d\d\b")
+_GRADUATION_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 
-_GRADUATION_PROBLEM = "a graduation year; needs an academic-year option, not yet available"
+_GRADUATION_PROBLEM = "a graduation year; give --academic-year"
 _KNOWN = f"({', '.join(YEARS)})"
 _FIX = f"Write one of {join_words(YEARS, 'or')}"
 
@@ -64,9 +65,39 @@ def _numbers(text: str) -> tuple[set[int], set[int]]:
     return named, other
 
 
-def read_year(cell: str) -> Reading:
-    """The class year a cell names (MSTP first, then M1-M4), or why there is none."""
+def graduation_year(cell: str, academic_year: int) -> Reading:
+    """'Class of YYYY' in the academic year that starts in the autumn of `academic_year`.
+
+    That year's M1 students graduate in the spring of academic_year + 4, so the class of
+    academic_year + 4 is M1, + 3 is M2, + 2 is M3 and + 1 is M4.
+    """
+    found = {int(match.group(1)) for match in _GRADUATION_YEAR.finditer(fold(cell))}
+    if len(found) != 1:
+        return Reading(None, "unknown", "not a class year")
+    (year,) = found
+    level = academic_year + _LAST_M_YEAR + 1 - year
+    if 1 <= level <= _LAST_M_YEAR:
+        return Reading(f"M{level}")
+    return Reading(
+        None,
+        "unknown",
+        f"graduates in {year}: not M1-M4 in {academic_year}-{(academic_year + 1) % 100:02d}",
+    )
+
+
+def read_year(
+    cell: str,
+    *,
+    aliases: Mapping[str, str] | None = None,
+    academic_year: int | None = None,
+) -> Reading:
+    """The class year a cell names (an alias, MSTP, M1-M4, a graduation year), or why not.
+
+    `aliases` maps folded raw values to years (the config's [years.aliases]) and comes first.
+    """
     text = fold(cell)
+    if aliases and text in aliases:
+        return Reading(aliases[text])
     if not text:
         return Reading(None, "empty", "empty")
     if _MSTP.search(text):
@@ -79,29 +110,41 @@ def read_year(cell: str) -> Reading:
     if len(named) == 1 and not other and possible:
         return Reading(f"M{possible[0]}")
     if _GRADUATION.search(text):
+        if academic_year is not None:
+            return graduation_year(cell, academic_year)
         return Reading(None, "graduation", _GRADUATION_PROBLEM)
     return Reading(None, "unknown", "not a class year")
+
+
+def _alias(raw: str) -> str:
+    """The empower.toml lines that map `raw` to a year once."""
+    return f'under [years.aliases] write {toml_string(raw)} = "M1" (with the year it means)'
+
+
+_ACADEMIC = (
+    "give --academic-year (for example --academic-year 2026 for the academic year that starts "
+    "in autumn 2026, whose M1 students are the class of 2030)"
+)
 
 
 def _one_cell(source: str, header: str, raw: str, row: int, reading: Reading) -> InputError:
     where = f"{source}: row {row}, column {quote(header)}"
     if reading.kind == "empty":
         return InputError(f"{where}: the class year is empty. {_FIX} in the cell and run again.")
+    alias = f"or map the value once in empower.toml: {_alias(raw)}"
     if reading.kind == "ambiguous":
         return InputError(
             f"{where}: {quote(raw)} {reading.problem}, and empower does not guess. "
-            f"{_FIX} in the cell and run again."
+            f"{_FIX} in the cell, {alias}."
         )
     if reading.kind == "graduation":
-        return InputError(
-            f"{where}: {quote(raw)} is a graduation year, which empower cannot turn into "
-            f"a class year until an academic-year option is added. {_FIX} in the cell "
-            "and run again."
-        )
-    return InputError(
-        f"{where}: {quote(raw)} is not a class year empower knows {_KNOWN}. "
-        "Fix the cell and run again."
+        return InputError(f"{where}: {quote(raw)} is a graduation year; {_ACADEMIC}.")
+    what = (
+        f"is not a class year empower knows {_KNOWN}"
+        if reading.problem == "not a class year"
+        else f"{reading.problem}"
     )
+    return InputError(f"{where}: {quote(raw)} {what}. Fix the cell, {alias}.")
 
 
 def _table(lines: Sequence[tuple[str, int, int, str]]) -> str:
@@ -117,9 +160,16 @@ def _table(lines: Sequence[tuple[str, int, int, str]]) -> str:
 
 
 def normalise_years(
-    source: str, header: str, cells: Sequence[str], rows: Sequence[int]
+    source: str,
+    header: str,
+    cells: Sequence[str],
+    rows: Sequence[int],
+    *,
+    aliases: Mapping[str, str] | None = None,
+    academic_year: int | None = None,
 ) -> list[str]:
     """The class year of each cell; one InputError listing every value that is not one."""
+    folded = {fold(raw): year for raw, year in (aliases or {}).items()}
     readings: dict[str, Reading] = {}
     first: dict[str, str] = {}
     bad: dict[str, list[int]] = {}
@@ -127,7 +177,7 @@ def normalise_years(
     for cell, row in zip(cells, rows, strict=True):
         text = fold(cell)
         if text not in readings:
-            readings[text] = read_year(cell)
+            readings[text] = read_year(cell, aliases=folded, academic_year=academic_year)
             first[text] = clean(cell)
         year = readings[text].year
         if year is None:
@@ -149,7 +199,14 @@ def normalise_years(
         )
         for text, found in bad.items()
     ]
+    named = [first[text] for text, _ in bad.items() if text and readings[text].kind != "graduation"]
+    fixes = f"{_FIX} in each of these cells"
+    if named:
+        fixes += f", or map each value once in empower.toml: for example, {_alias(named[0])}"
+    fixes += "."
+    if any(readings[text].kind == "graduation" for text in bad):
+        fixes += f" For the graduation years, {_ACADEMIC}."
     raise InputError(
         f"{source}: column {quote(header)}: {count} cells hold values that are not class years "
-        f"empower knows {_KNOWN}:\n{_table(lines)}\n{_FIX} in each of these cells and run again."
+        f"empower knows {_KNOWN}:\n{_table(lines)}\n{fixes}"
     )

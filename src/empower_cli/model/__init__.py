@@ -21,12 +21,20 @@ __all__ = ["Block", "CountVars", "Kind", "add_floors", "build", "kinds_of", "who
 
 
 def build(
-    problem: Problem, block: Block, *, move_cap: int | None = None, fold: bool = True
+    problem: Problem,
+    block: Block,
+    kinds: tuple[Kind, ...] | None = None,
+    *,
+    move_cap: int | None = None,
+    fold: bool = True,
 ) -> CountVars:
-    """The full model of one block, objective set (minimise distance outside the bands).
-    On a re-run (with `fold`, kinds split by earlier group) `v.moves` counts the students
-    moved, and `move_cap` caps them."""
-    v = CountVars(problem, block, kinds_of(problem, block, fold=fold))
+    """The full model of one block, objective set (minimise distance outside the bands);
+    `kinds` are the block's kinds when the caller has them already. On a re-run (with `fold`,
+    kinds carry the earlier groups) `v.moves` counts the students moved, and `move_cap` caps
+    them."""
+    if kinds is None:
+        kinds = kinds_of(problem, block, fold=fold)
+    v = CountVars(problem, block, kinds)
     add_every_unit_placed(v)
     add_sizes(v)
     add_pins(v)

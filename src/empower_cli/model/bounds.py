@@ -14,10 +14,13 @@ from collections import Counter
 
 from ortools.sat.python import cp_model
 
+from empower_cli.model.limits import set_limit
 from empower_cli.records import Problem
 
 
-def category_floor(problem: Problem, category: int, *, time_limit: float) -> int:
+def category_floor(
+    problem: Problem, category: int, *, time_limit: float, reproducible: bool = False
+) -> int:
     """The least distance outside the band for one category, ignoring every other rule
     (a valid lower bound; 0 when the relaxation is not solved to optimality in time)."""
     low, high = problem.band(category)
@@ -47,7 +50,7 @@ def category_floor(problem: Problem, category: int, *, time_limit: float) -> int
     model.minimize(sum(distances))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = time_limit
+    set_limit(solver.parameters, time_limit, reproducible=reproducible)
     solver.parameters.catch_sigint_signal = False
     status = solver.solve(model)
     if status == cp_model.OPTIMAL:
@@ -57,8 +60,11 @@ def category_floor(problem: Problem, category: int, *, time_limit: float) -> int
     return 0
 
 
-def objective_floors(problem: Problem, *, time_limit: float) -> tuple[int, ...]:
+def objective_floors(
+    problem: Problem, *, time_limit: float, reproducible: bool = False
+) -> tuple[int, ...]:
     """category_floor for every category."""
     return tuple(
-        category_floor(problem, c, time_limit=time_limit) for c in range(len(problem.categories))
+        category_floor(problem, c, time_limit=time_limit, reproducible=reproducible)
+        for c in range(len(problem.categories))
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from empower_cli.model.kinds import Kind
+from empower_cli.model.kinds import Block, Kind
 from empower_cli.model.variables import CountVars
+from empower_cli.records import Problem
 
 
 def moves_of(v: CountVars) -> Any:
@@ -68,16 +69,18 @@ def add_moves(v: CountVars, cap: int | None) -> None:
         v.model.add(v.moves <= cap)
 
 
-def stay_counts(v: CountVars, slack: int = 0) -> list[list[int]]:
+def stay_counts(
+    problem: Problem, kinds: Sequence[Kind], n_groups: int, slack: int = 0
+) -> list[list[int]]:
     """A partial start: counts[k][g] of units left in their earlier group (locked chains
     first) while the group has room under the smallest size less `slack`; the rest are still
     to place."""
-    counts = [[0] * v.n_groups for _ in v.kinds]
-    sizes = [0] * v.n_groups
-    limit = v.problem.size_min - slack
-    order = sorted(range(len(v.kinds)), key=lambda k: (-v.kinds[k].size, k))
+    counts = [[0] * n_groups for _ in kinds]
+    sizes = [0] * n_groups
+    limit = problem.size_min - slack
+    order = sorted(range(len(kinds)), key=lambda k: (-kinds[k].size, k))
     for k in order:
-        kind = v.kinds[k]
+        kind = kinds[k]
         if kind.pin is not None or not kind.stays:
             continue
         if kind.pooled:
@@ -93,62 +96,64 @@ def stay_counts(v: CountVars, slack: int = 0) -> list[list[int]]:
     return counts
 
 
-def place_units(v: CountVars, counts: Sequence[Sequence[int]]) -> dict[int, int]:
+def place_units(
+    problem: Problem, kinds: Sequence[Kind], block: Block, counts: Sequence[Sequence[int]]
+) -> dict[int, int]:
     """Unit -> global group: each kind's units handed out in index order, except that single
     students go back to their earlier group first where the counts allow."""
+    local = {group: position for position, group in enumerate(block.groups)}
     placement: dict[int, int] = {}
-    for k, kind in enumerate(v.kinds):
+    for k, kind in enumerate(kinds):
+        left = list(kind.units)
+        room = list(counts[k])
         if kind.pooled and kind.returning:
-            local = {group: position for position, group in enumerate(v.block.groups)}
-            left = list(kind.units)
-            room = list(counts[k])
             for unit in kind.units:
-                earlier = v.problem.units[unit].previous
+                earlier = problem.units[unit].previous
                 g = local.get(earlier[0]) if earlier else None
                 if g is not None and room[g]:
-                    placement[unit] = v.block.groups[g]
+                    placement[unit] = block.groups[g]
                     room[g] -= 1
                     left.remove(unit)
-            rest = iter(left)
-            for g, count in enumerate(room):
-                for _ in range(count):
-                    placement[next(rest)] = v.block.groups[g]
-        else:
-            units = iter(kind.units)
-            for g, count in enumerate(counts[k]):
-                for _ in range(count):
-                    placement[next(units)] = v.block.groups[g]
+        rest = iter(left)
+        for g, count in enumerate(room):
+            for _ in range(count):
+                placement[next(rest)] = block.groups[g]
     return placement
 
 
-def carry_over(first: CountVars, counts: list[list[int]], folded: CountVars) -> list[list[int]]:
-    """The counts of a roster found without earlier groups (`first`) as counts of the re-run's
-    kinds (`folded`), with the groups relabelled to keep as many students in their earlier group
-    as a greedy matching finds. Balance, sizes, aparts and pins are unchanged: groups that hold a
-    pinned unit keep their label, and units of one profile are interchangeable for every rule
-    but moves."""
-    n_groups = first.n_groups
+def carry_over(
+    problem: Problem,
+    first: Sequence[Kind],
+    counts: list[list[int]],
+    folded: Sequence[Kind],
+) -> list[list[int]]:
+    """The counts of a roster found without earlier groups (kinds `first`) as counts of the
+    re-run's kinds (`folded`), with the groups relabelled to keep as many students in their
+    earlier group as a greedy matching finds. Balance, sizes, aparts and pins are unchanged:
+    groups that hold a pinned unit keep their label, and units of one profile are
+    interchangeable for every rule but moves."""
+    n_groups = len(counts[0]) if counts else 0
     by_profile: dict[tuple[int, ...], list[int]] = {}
-    for k, kind in enumerate(folded.kinds):
-        if kind.pin is None and len(kind.units) and _free(first, kind.units[0]):
+    for k, kind in enumerate(folded):
+        if kind.pin is None and len(kind.units) and _free(problem, kind.units[0]):
             by_profile.setdefault(kind.profile, []).append(k)
     wanted: dict[tuple[int, ...], list[int]] = {}
     for profile, ks in by_profile.items():
         row = [0] * n_groups
         for k in ks:
-            kind = folded.kinds[k]
+            kind = folded[k]
             for g, stay in kind.stays:
                 row[g] += stay if kind.pooled else stay * kind.count
         wanted[profile] = row
-    pinned = {kind.pin for kind in first.kinds if kind.pin is not None}
+    pinned = {kind.pin for kind in first if kind.pin is not None}
     free = [g for g in range(n_groups) if g not in pinned]
     overlap = []
     for g in free:
         for h in free:
             score = sum(
                 min(counts[k][g], wanted[kind.profile][h])
-                for k, kind in enumerate(first.kinds)
-                if kind.profile in wanted and _free(first, kind.units[0])
+                for k, kind in enumerate(first)
+                if kind.profile in wanted and _free(problem, kind.units[0])
             )
             overlap.append((-score, g, h))
     overlap.sort()
@@ -158,25 +163,25 @@ def carry_over(first: CountVars, counts: list[list[int]], folded: CountVars) -> 
         if g not in label and h not in used:
             label[g] = h
             used.add(h)
-    relabelled = [[0] * n_groups for _ in first.kinds]
+    relabelled = [[0] * n_groups for _ in first]
     for k, row in enumerate(counts):
         for g, value in enumerate(row):
             relabelled[k][label[g]] += value
 
-    out = [[0] * n_groups for _ in folded.kinds]
-    same = {kind.units: k for k, kind in enumerate(folded.kinds)}
-    left = [kind.count for kind in folded.kinds]
-    for k, kind in enumerate(first.kinds):
+    out = [[0] * n_groups for _ in folded]
+    same = {kind.units: k for k, kind in enumerate(folded)}
+    left = [kind.count for kind in folded]
+    for k, kind in enumerate(first):
         if kind.units in same:
             out[same[kind.units]] = relabelled[k][:]
             left[same[kind.units]] = 0
-    for k, kind in enumerate(first.kinds):
+    for k, kind in enumerate(first):
         if kind.units in same:
             continue
         ks = [j for j in by_profile.get(kind.profile, []) if left[j]]
         for g in range(n_groups):
             need = relabelled[k][g]
-            order = sorted(ks, key=lambda j: (-dict(folded.kinds[j].stays).get(g, 0), j))
+            order = sorted(ks, key=lambda j: (-dict(folded[j].stays).get(g, 0), j))
             for j in order:
                 take = min(need, left[j])
                 out[j][g] += take
@@ -187,8 +192,8 @@ def carry_over(first: CountVars, counts: list[list[int]], folded: CountVars) -> 
     return out
 
 
-def _free(v: CountVars, unit: int) -> bool:
+def _free(problem: Problem, unit: int) -> bool:
     """A unit with no pin and no apart rule (so it shares a kind with units like it)."""
-    if v.problem.units[unit].pin is not None:
+    if problem.units[unit].pin is not None:
         return False
-    return all(unit not in pair for pair in v.problem.aparts)
+    return all(unit not in pair for pair in problem.aparts)

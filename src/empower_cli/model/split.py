@@ -13,10 +13,13 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from empower_cli.model.kinds import Block
+from empower_cli.model.limits import set_limit
 from empower_cli.records import Problem
 
 
-def split(problem: Problem, block: Block, *, seed: int, time_limit: float) -> tuple[Block, Block]:
+def split(
+    problem: Problem, block: Block, *, seed: int, time_limit: float, reproducible: bool = False
+) -> tuple[Block, Block]:
     """Two blocks: the first half of the groups and the rest, each with its share of units."""
     half = len(block.groups) // 2
     left_groups, right_groups = block.groups[:half], block.groups[half:]
@@ -37,7 +40,16 @@ def split(problem: Problem, block: Block, *, seed: int, time_limit: float) -> tu
 
     for widen in (False, True):
         shares = _shares(
-            problem, block, classes, fixed_left, n_left, n_all, widen, seed, time_limit
+            problem,
+            block,
+            classes,
+            fixed_left,
+            n_left,
+            n_all,
+            widen,
+            seed,
+            time_limit,
+            reproducible,
         )
         if shares is not None:
             break
@@ -71,6 +83,7 @@ def _shares(
     widen: bool,
     seed: int,
     time_limit: float,
+    reproducible: bool,
 ) -> dict[tuple[int, ...], int] | None:
     """How many units of each profile go left; None when the sizes cannot be met."""
     model = cp_model.CpModel()
@@ -132,7 +145,7 @@ def _shares(
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.catch_sigint_signal = False
-    solver.parameters.max_time_in_seconds = time_limit
+    set_limit(solver.parameters, time_limit, reproducible=reproducible)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

@@ -1,0 +1,209 @@
+"""`empower check` and `empower init`: read a sign-up file as `assign` would, without solving.
+
+`check` shows the detected format, the column mapping, the students per class year and per
+interest, and every warning. `init` writes a starter empower.toml beside the sign-up file from what
+`check` found, so that the next run needs no options at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from empower_cli.config import CONFIG_NAME, Config
+from empower_cli.errors import OutputError, UsageError
+from empower_cli.ingest.text import toml_string
+from empower_cli.records import YEARS, Cohort
+from empower_cli.signups import SignupOptions, load_settings, read_signups
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    cohort: Cohort
+    config: Config
+    n_groups: int
+
+
+def count_lines(cohort: Cohort) -> list[str]:
+    """Students per class year and per interest (full labels beside short names)."""
+    n = len(cohort.students)
+    years = Counter(student.year for student in cohort.students)
+    chosen = Counter(label for student in cohort.students for label in student.interests)
+    full = dict(cohort.legend)
+    lines = [f"Class years ({n} students):"]
+    width = max(len(year) for year in YEARS)
+    lines += [f"  {year:<{width}}  {years[year]:>4}" for year in YEARS]
+    lines.append("Interests:")
+    if cohort.interests:
+        width = max(len(label) for label in cohort.interests)
+        for label in cohort.interests:
+            line = f"  {label:<{width}}  {chosen[label]:>4}"
+            lines.append(f"{line}  ({full[label]})" if label in full else line)
+    none = sum(1 for student in cohort.students if not student.interests)
+    if none:
+        lines.append(f"  {'(none)':<{max(width, 6)}}  {none:>4}")
+    return lines
+
+
+def _print(console: Console, lines: list[str]) -> None:
+    for line in lines:
+        console.print(Text(line), soft_wrap=not console.is_terminal)
+
+
+def _groups_line(n_students: int, n_groups: int) -> str:
+    low, high = n_students // n_groups, -(-n_students // n_groups)
+    sizes = str(low) if low == high else f"{low}-{high}"
+    what = "1 group" if n_groups == 1 else f"{n_groups} groups"
+    return f"Ready: empower assign would form {what} of {sizes} students."
+
+
+def check(
+    options: SignupOptions,
+    *,
+    out: Console,
+    err: Console,
+    groups: int | None = None,
+    group_size: int | None = None,
+) -> CheckResult:
+    """Read the sign-up file as `assign` would and report what was found; nothing is written.
+
+    Raises the same EmpowerError as `assign` for anything that would stop it.
+    """
+    from empower_cli.report import print_reading, print_warnings
+    from empower_cli.rules import choose_group_count
+
+    if groups is not None and group_size is not None:
+        raise UsageError("give --groups or --group-size, not both.")
+    config = load_settings(options)
+    cohort = read_signups(options, config)
+    if groups is None and group_size is None:
+        groups, group_size = config.groups, config.group_size
+    n_groups = choose_group_count(len(cohort.students), groups=groups, group_size=group_size)
+    print_reading(out, cohort, config.source)
+    _print(out, count_lines(cohort))
+    print_warnings(err, cohort.warnings)
+    _print(out, [_groups_line(len(cohort.students), n_groups)])
+    return CheckResult(cohort, config, n_groups)
+
+
+def _table(name: str, entries: list[tuple[str, str]], comment: str = "") -> list[str]:
+    lines = ["", f"[{name}]"]
+    if comment:
+        lines.append(f"# {comment}")
+    lines += [f"{key} = {value}" for key, value in entries]
+    return lines
+
+
+def config_text(
+    cohort: Cohort,
+    config: Config,
+    *,
+    academic_year: int | None,
+    groups: int | None,
+    group_size: int | None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> str:
+    """A starter empower.toml holding what was found, with comments that say what each part does."""
+    full = dict(cohort.legend)
+    lines = [
+        f"# empower.toml: how empower reads {Path(cohort.source).name} ({cohort.format}) "
+        "and forms groups.",
+        "# Written by `empower init`; edit freely. Options on the command line win over it.",
+    ]
+    read = [("encoding", toml_string(encoding))] if encoding else []
+    if delimiter:
+        read.append(("delimiter", toml_string(delimiter)))
+    if read:
+        lines += _table("read", read)
+    lines += _table(
+        "columns",
+        [(field, toml_string(" ".join(header.split()))) for field, header in cohort.mapping],
+        "The header each field is read from (fields: id, name, email, year, interests).",
+    )
+    year = academic_year if academic_year is not None else config.academic_year
+    lines += ["", "[years]"]
+    lines.append(
+        "# The academic year that starts in the autumn of this year: its M1 students are the "
+        "class of academic_year + 4."
+    )
+    lines.append(f"academic_year = {year}" if year is not None else "# academic_year = 2026")
+    lines += ["", "[years.aliases]", '# A raw value -> its class year, e.g. "Research year" = "M4"']
+    lines += [f"{toml_string(raw)} = {toml_string(value)}" for raw, value in config.year_aliases]
+    labels = [full.get(label, label) for label in cohort.interests]
+    lines += ["", "[interests]", "# The form's options, matched whole (they may hold commas)."]
+    lines.append("labels = [")
+    lines += [f"    {toml_string(label)}," for label in labels]
+    lines.append("]")
+    lines += ["", "[interests.short]", "# Option label -> the short name tables and files show."]
+    lines += [f"{toml_string(full[short])} = {toml_string(short)}" for short, _ in cohort.legend]
+    lines += ["", "[groups]", "# Either count (the number of groups) or size (about this many)."]
+    if groups is not None:
+        lines.append(f"count = {groups}")
+    else:
+        lines.append(f"size = {group_size if group_size is not None else 16}")
+    lines += ["", "[solve]"]
+    lines.append(f"seed = {config.seed if config.seed is not None else 0}")
+    limit = config.time_limit if config.time_limit is not None else 60
+    lines.append(f"time_limit = {limit:g}")
+    lines.append(f"workers = {config.workers if config.workers is not None else 0}")
+    if config.reproducible is not None:
+        lines.append(f"reproducible = {'true' if config.reproducible else 'false'}")
+    return "\n".join(lines) + "\n"
+
+
+def _write(target: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, then rename: never half a file."""
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise OutputError(f"{target}: cannot be written ({error.strerror or error}).") from None
+
+
+def init(
+    options: SignupOptions,
+    *,
+    out: Console,
+    err: Console,
+    force: bool = False,
+    groups: int | None = None,
+    group_size: int | None = None,
+) -> Path:
+    """Write empower.toml beside the sign-up file from what `check` finds; the path written."""
+    target = options.signups.parent / CONFIG_NAME
+    if target.exists() and not force:
+        raise OutputError(
+            f"{target} already exists; pass --force to replace it, or edit it by hand."
+        )
+    result = check(options, out=out, err=err, groups=groups, group_size=group_size)
+    config = result.config
+    if groups is None and group_size is None:
+        groups, group_size = config.groups, config.group_size
+    text = config_text(
+        result.cohort,
+        config,
+        academic_year=options.academic_year,
+        groups=groups,
+        group_size=group_size,
+        encoding=options.encoding or config.encoding,
+        delimiter=options.delimiter or config.delimiter,
+    )
+    _write(target, text)
+    out.print(
+        Text(f"Wrote {target}: the next run needs only empower assign {options.signups}"),
+        soft_wrap=not out.is_terminal,
+    )
+    return target
