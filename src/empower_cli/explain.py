@@ -178,7 +178,12 @@ def explain_infeasible(problem: Problem, *, fallback: str, time_limit: float = 1
 
 
 def balance_costs(
-    cohort: Cohort, problem: Problem, time_limit: float, *, seed: int = 0
+    cohort: Cohort,
+    problem: Problem,
+    time_limit: float,
+    *,
+    seed: int = 0,
+    reproducible: bool = False,
 ) -> tuple[Cost, ...]:
     """For each family of rules given (locks, aparts, pins, --max-moves), the balance reached
     without it, each re-solve within `time_limit` seconds."""
@@ -197,7 +202,7 @@ def balance_costs(
     if problem.max_moves is not None:
         families.append(("moves", requests, None))
     costs: list[Cost] = []
-    options = SolveOptions(time_limit=time_limit, seed=seed, workers=1)
+    options = SolveOptions(time_limit=time_limit, seed=seed, workers=1, reproducible=reproducible)
     for family, kept, cap in families:
         try:
             relaxed = build_problem(

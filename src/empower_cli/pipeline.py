@@ -254,7 +254,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     costs: tuple[Cost, ...] = ()
     if verdict.balance.out_of_band and not assignment.interrupted:
         budget = min(5.0, max(1.0, time_limit / 10))
-        costs = balance_costs(cohort, problem, budget, seed=seed)
+        costs = balance_costs(cohort, problem, budget, seed=seed, reproducible=options.reproducible)
     manifest = _manifest(options, cohort, problem, assignment, verdict, started)
     counts = manifest["counts"]
     if isinstance(counts, dict):

@@ -105,7 +105,8 @@ def _fewest_moves(
     v.model.minimize(v.moves)
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.max_time_in_seconds = max(0.5, budget)
+    if not options.reproducible:  # else the fixed effort below is the only limit
+        params.max_time_in_seconds = max(0.5, budget)
     # One worker proves the fewest moves far sooner here than an interleaved portfolio (the
     # linear relaxation's bound is usually tight), and is deterministic too.
     params.num_workers = 1
