@@ -158,22 +158,23 @@ def repair(
     swaps: list[list[tuple[int, int, tuple[tuple[int, int], ...], int]]] = [
         [] for _ in range(n_categories)
     ]
-    sparse = {k: {c: n for c, n in enumerate(kinds[k].profile) if n} for k in movable}
-    for a in movable:
-        pa = sparse[a]
-        for b in movable:
-            if b == a or kinds[b].size != kinds[a].size:
+    for i, a in enumerate(movable):
+        pa = kinds[a].profile
+        for b in movable[i + 1 :]:
+            if kinds[b].size != kinds[a].size:
                 continue
-            pb = sparse[b]
             changes = tuple(
-                (c, pb.get(c, 0) - pa.get(c, 0))
-                for c in sorted(pa.keys() | pb.keys())
-                if pb.get(c, 0) != pa.get(c, 0)
+                (c, nb - na)
+                for c, (na, nb) in enumerate(zip(pa, kinds[b].profile, strict=True))
+                if na != nb
             )
+            back = tuple((c, -change) for c, change in changes)
             reach = sum(abs(change) for _, change in changes)
             for c, change in changes:
                 if change < 0:
                     swaps[c].append((a, b, changes, reach))
+                else:
+                    swaps[c].append((b, a, back, reach))
 
     def allowed(k: int, g: int, leaving: int) -> bool:
         """Can a unit of kind k enter group g (with a unit of kind `leaving` going out)?"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -15,6 +16,9 @@ _SPACES = re.compile(r"\s+")
 DELIMITER_NAMES: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
+# Cells repeat a great deal (a few class years and interest labels among thousands of rows), and
+# both functions are pure, so their results are remembered.
+@functools.lru_cache(maxsize=1 << 16)
 def clean(cell: str) -> str:
     """A cell as parsing sees it: invisible characters gone, spaces trimmed and collapsed."""
     text = _INVISIBLE.sub("", cell)
@@ -22,6 +26,7 @@ def clean(cell: str) -> str:
     return text.strip(_END_JOINERS).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(cell: str) -> str:
     """A cleaned cell in a form for comparing: Unicode NFKC, case-folded."""
     return clean(unicodedata.normalize("NFKC", clean(cell)).casefold())

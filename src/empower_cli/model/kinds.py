@@ -60,7 +60,7 @@ def whole(problem: Problem) -> Block:
 def kinds_of(problem: Problem, block: Block, *, fold: bool = True) -> tuple[Kind, ...]:
     """The kinds of a block, in a deterministic order (first unit index). With `fold` False
     the earlier groups of a re-run are left out (kinds by profile alone, no moves)."""
-    if not fold:
+    if not fold and problem.previous:
         problem = _without_previous(problem)
     local = {group: position for position, group in enumerate(block.groups)}
     in_block = set(block.units)
