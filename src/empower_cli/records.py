@@ -18,6 +18,13 @@ YEARS: tuple[str, ...] = ("M1", "M2", "M3", "M4", "MSTP")
 FIELDS: tuple[str, ...] = ("id", "name", "email", "year", "interests", "requests")
 
 
+def person_label(name: str, key: str) -> str:
+    """How messages name a student: the name and key, or the key alone."""
+    if name and name != key:
+        return f"{name} ({key})"
+    return key
+
+
 @dataclass(frozen=True, slots=True)
 class Student:
     """One sign-up, after normalisation."""
@@ -38,9 +45,7 @@ class Student:
     @property
     def label(self) -> str:
         """How messages name this student: the name and key, or the key alone."""
-        if self.name and self.name != self.key:
-            return f"{self.name} ({self.key})"
-        return self.key
+        return person_label(self.name, self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,9 +283,7 @@ class Earlier:
 
     @property
     def label(self) -> str:
-        if self.name and self.name != self.key:
-            return f"{self.name} ({self.key})"
-        return self.key
+        return person_label(self.name, self.key)
 
 
 @dataclass(frozen=True, slots=True)

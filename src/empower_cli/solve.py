@@ -94,13 +94,7 @@ def _fewest_moves(
     found."""
     v.model.add(sum(v.distance.values()) <= objective)
     v.model.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools ships no annotations
-    for k, row in enumerate(counts):
-        for g, value in enumerate(row):
-            v.model.add_hint(v.x[k][g], value)
-    for (c, g), var in v.distance.items():
-        low, high = v.problem.band(c)
-        count = sum(kind.profile[c] * counts[k][g] for k, kind in enumerate(v.kinds))
-        v.model.add_hint(var, max(0, count - high, low - count))
+    _hint_counts(v, counts)
     hint_moves(v, counts)
     v.model.minimize(v.moves)
     solver = cp_model.CpSolver()
@@ -152,6 +146,17 @@ def _keep_earlier(
     return place_units(problem, folded, block, counts)
 
 
+def _hint_counts(v: CountVars, counts: list[list[int]]) -> None:
+    """Hint every count variable and the distance outside the band that those counts give."""
+    for k, row in enumerate(counts):
+        for g, value in enumerate(row):
+            v.model.add_hint(v.x[k][g], value)
+    for (c, g), var in v.distance.items():
+        low, high = v.problem.band(c)
+        count = sum(kind.profile[c] * counts[k][g] for k, kind in enumerate(v.kinds))
+        v.model.add_hint(var, max(0, count - high, low - count))
+
+
 def _add_hint(v: CountVars, counts: list[list[int]]) -> None:
     """Pass a start to the solver as a complete hint (counts and distances), relabelled so that
     it respects the symmetry-breaking order."""
@@ -162,13 +167,7 @@ def _add_hint(v: CountVars, counts: list[list[int]]) -> None:
         ranked = sorted(free, key=lambda g: (-before[kind][g], g))
         relabel = dict(zip(free, ranked, strict=True))
         counts = [[row[relabel.get(g, g)] for g in range(v.n_groups)] for row in counts]
-    for k, row in enumerate(counts):
-        for g, value in enumerate(row):
-            v.model.add_hint(v.x[k][g], value)
-    for (c, g), var in v.distance.items():
-        low, high = v.problem.band(c)
-        count = sum(kind.profile[c] * counts[k][g] for k, kind in enumerate(v.kinds))
-        v.model.add_hint(var, max(0, count - high, low - count))
+    _hint_counts(v, counts)
 
 
 def _placement(kinds: tuple[Kind, ...], block: Block, counts: list[list[int]]) -> dict[int, int]:
