@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from empower_cli.ingest.formats.sheet import Sheet, Splitting
 from empower_cli.ingest.read import Records
@@ -54,14 +55,7 @@ def read(records: Records) -> Sheet:
     if all(fold(cells[email]) in ("", "anonymous") for _, cells in rows[1:] if email < len(cells)):
         excluded.add(email)
     return Sheet(
-        records=Records(
-            source=records.source,
-            sha256=records.sha256,
-            encoding=records.encoding,
-            delimiter=records.delimiter,
-            rows=tuple(rows),
-            warnings=records.warnings,
-        ),
+        records=replace(records, rows=tuple(rows)),
         format=NAME,
         splitting=SPLITTING,
         excluded=frozenset(excluded),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from empower_cli.ingest.formats.sheet import Sheet, Splitting
 from empower_cli.ingest.read import Records
@@ -113,16 +114,12 @@ def read(records: Records, which: str) -> Sheet:
             cells.append("; ".join(chosen))
     labels = tuple(label for _, label in boxes.values())
     return Sheet(
-        records=Records(
-            source=records.source,
-            sha256=records.sha256,
-            encoding=records.encoding,
-            delimiter=records.delimiter,
+        records=replace(
+            records,
             rows=(
                 (records.rows[0][0], tuple(new_headers)),
                 *((number, tuple(cells)) for (number, _), cells in zip(body, rows, strict=True)),
             ),
-            warnings=records.warnings,
         ),
         format=which,
         splitting=SPLITTING,
