@@ -19,7 +19,7 @@ from rich.text import Text
 from empower_cli.config import CONFIG_NAME, Config
 from empower_cli.errors import OutputError, UsageError
 from empower_cli.ingest.text import toml_string
-from empower_cli.records import YEARS, Cohort
+from empower_cli.records import FIELDS, YEARS, Cohort
 from empower_cli.signups import SignupOptions, load_settings, read_signups
 
 
@@ -125,7 +125,7 @@ def config_text(
     lines += _table(
         "columns",
         [(field, toml_string(" ".join(header.split()))) for field, header in cohort.mapping],
-        "The header each field is read from (fields: id, name, email, year, interests).",
+        f"The header each field is read from (fields: {', '.join(FIELDS)}).",
     )
     year = academic_year if academic_year is not None else config.academic_year
     lines += ["", "[years]"]
