@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 from ortools.sat.python import cp_model
 
+from empower_cli import solve as solve_module
 from empower_cli.errors import InfeasibleError
 from empower_cli.model import build, kinds_of, whole
 from empower_cli.model.limits import set_limit
@@ -532,6 +533,29 @@ def test_a_block_the_split_made_infeasible_falls_back_to_one_model(records) -> N
 
     assert validate(problem, assignment.groups).violations == ()
     assert len({assignment.groups[s] for s in range(16)}) == 16
+
+
+def test_ctrl_c_in_block_mode_keeps_the_blocks_done(records, monkeypatch) -> None:
+    # Ctrl-C while the third block's start is dealt: the blocks done are kept, the rest are
+    # dealt without a search, and the rosters say they were interrupted.
+    problem = build_problem(records.cohort(_large_specs(186)), records.requests(), 62)
+    real_start = solve_module._start
+    calls = 0
+
+    def start(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+        return real_start(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solve_module, "_start", start)
+
+    assignment = solve(problem, SolveOptions(time_limit=20.0, seed=0))
+
+    assert calls > 3  # the interrupted block was dealt again, and the blocks after it
+    assert assignment.interrupted
+    assert validate(problem, assignment.groups).violations == ()
 
 
 # --- time limits ---------------------------------------------------------------------------------

@@ -405,6 +405,14 @@ def solve(
             found, status, objective, bound, stopped = solve_block(
                 problem, block, budget, report, search=not interrupted, move_cap=cap
             )
+        except KeyboardInterrupt:
+            if interrupted or len(blocks) == 1:
+                raise  # nothing found yet, or a second Ctrl-C: stop without rosters
+            # Ctrl-C while this block's start was being dealt (Python, in this thread): the
+            # blocks done are kept and the rest get their start without a search.
+            interrupted = True
+            queue.insert(0, block)
+            continue
         except InfeasibleError:
             if len(block.groups) == problem.n_groups:
                 raise
