@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from empower_cli import solve as solve_module
 from empower_cli.cli import app
 from empower_cli.errors import EXIT_CODES
+from empower_cli.solve import default_workers
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -168,6 +169,7 @@ def test_manifest_records_the_run_without_student_data(example) -> None:
     assert manifest["input"]["sha256"] == hashlib.sha256(SIGNUPS.read_bytes()).hexdigest()
     assert manifest["solver"]["proven_optimal"] is True
     assert manifest["solver"]["objective"] == manifest["solver"]["bound"] == 0
+    assert manifest["solver"]["workers"] == default_workers()  # the threads used, not "0"
     assert manifest["balance"]["out_of_band_cells"] == 0
     assert manifest["counts"]["students"] == 300
     assert manifest["counts"]["groups"] == 19

@@ -112,6 +112,7 @@ def _manifest(
     assignment: Assignment,
     verdict: Verdict,
     started: float,
+    threads: int,
 ) -> dict[str, object]:
     """What a later reader needs to trust and reproduce the run; no names or emails."""
     given = {
@@ -142,6 +143,7 @@ def _manifest(
             "objective": assignment.objective,
             "bound": assignment.bound,
             "interrupted": assignment.interrupted,
+            "workers": threads,
             "solve_seconds": round(assignment.wall_time, 3),
         },
         "wall_seconds": round(time.perf_counter() - started, 3),
@@ -187,7 +189,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         print_warnings,
     )
     from empower_cli.rules import build_problem, choose_group_count
-    from empower_cli.solve import SolveOptions, solve
+    from empower_cli.solve import SolveOptions, default_workers, solve
     from empower_cli.validate import validate
 
     started = time.perf_counter()
@@ -231,7 +233,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
 
     seed = _first(options.seed, default=DEFAULT_SEED)
     time_limit = _first(options.time_limit, default=DEFAULT_TIME_LIMIT)
-    workers = _first(options.workers, default=DEFAULT_WORKERS)
+    workers = _first(options.workers, default=DEFAULT_WORKERS) or default_workers()
     settings = SolveOptions(
         time_limit=time_limit, seed=seed, workers=workers, reproducible=options.reproducible
     )
@@ -255,7 +257,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     if verdict.balance.out_of_band and not assignment.interrupted:
         budget = min(5.0, max(1.0, time_limit / 10))
         costs = balance_costs(cohort, problem, budget, seed=seed, reproducible=options.reproducible)
-    manifest = _manifest(options, cohort, problem, assignment, verdict, started)
+    manifest = _manifest(options, cohort, problem, assignment, verdict, started, workers)
     counts = manifest["counts"]
     if isinstance(counts, dict):
         counts["locked_pairs_from_requests_column"] = requested
