@@ -14,7 +14,8 @@ from ortools.sat.python import cp_model
 
 from empower_cli import solve as solve_module
 from empower_cli.errors import InfeasibleError
-from empower_cli.model import build, kinds_of, whole
+from empower_cli.model.build import build
+from empower_cli.model.kinds import kinds_of, whole
 from empower_cli.model.limits import set_limit
 from empower_cli.records import Assignment, Problem, Status
 from empower_cli.rules import build_problem

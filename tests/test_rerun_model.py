@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from empower_cli.changes import changes_of, diff_of
-from empower_cli.model import build, whole
+from empower_cli.model.build import build
+from empower_cli.model.kinds import whole
 from empower_cli.model.moves import moves_in
 from empower_cli.records import Earlier, Previous
 from empower_cli.rules import build_problem

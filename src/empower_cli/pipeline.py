@@ -175,7 +175,6 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     is written unless the rosters pass every check.
     """
     from empower_cli.changes import changes_of
-    from empower_cli.explain import balance_costs, explain_infeasible
     from empower_cli.export import prepare_output_dir, write_outputs
     from empower_cli.ingest import parse_column_option, read_requests
     from empower_cli.ingest.earlier import read_previous
@@ -243,6 +242,9 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         ) as progress:
             assignment = solve(problem, settings, progress.update)
     except InfeasibleError as error:
+        # explain (and OR-Tools with it) loads only when there is something to explain
+        from empower_cli.explain import explain_infeasible
+
         raise InfeasibleError(explain_infeasible(problem, fallback=error.message)) from None
 
     verdict = validate(problem, assignment.groups)
@@ -255,6 +257,8 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     changes = changes_of(problem, previous, assignment.groups) if previous is not None else None
     costs: tuple[Cost, ...] = ()
     if verdict.balance.out_of_band and not assignment.interrupted:
+        from empower_cli.explain import balance_costs
+
         budget = min(5.0, max(1.0, time_limit / 10))
         costs = balance_costs(cohort, problem, budget, seed=seed, reproducible=options.reproducible)
     manifest = _manifest(options, cohort, problem, assignment, verdict, started, workers)

@@ -1,54 +1,8 @@
 """The CP-SAT counting model, one module per rule family.
 
-`build` wires them: each family adds its constraints to the shared CountVars, and balance returns
-the objective terms. A new rule is a new module here plus its check in validate.py.
+`build.build` wires them: each family adds its constraints to the shared CountVars, and balance
+returns the objective terms. A new rule is a new module here plus its check in validate.py.
+
+This package imports nothing itself, so that `kinds` and the other pure modules load without
+OR-Tools: a cohort whose greedy start is already perfectly balanced needs no model at all.
 """
-
-from __future__ import annotations
-
-from empower_cli.model.aparts import add_aparts
-from empower_cli.model.assignment import add_every_unit_placed
-from empower_cli.model.balance import add_balance
-from empower_cli.model.kinds import Block, Kind, kinds_of, whole
-from empower_cli.model.moves import add_moves
-from empower_cli.model.pins import add_pins
-from empower_cli.model.sizes import add_sizes
-from empower_cli.model.symmetry import add_symmetry_breaking
-from empower_cli.model.variables import CountVars
-from empower_cli.records import Problem
-
-__all__ = ["Block", "CountVars", "Kind", "add_floors", "build", "kinds_of", "whole"]
-
-
-def build(
-    problem: Problem,
-    block: Block,
-    kinds: tuple[Kind, ...] | None = None,
-    *,
-    move_cap: int | None = None,
-    fold: bool = True,
-) -> CountVars:
-    """The full model of one block, objective set (minimise distance outside the bands);
-    `kinds` are the block's kinds when the caller has them already. On a re-run (with `fold`,
-    kinds carry the earlier groups) `v.moves` counts the students moved, and `move_cap` caps
-    them."""
-    if kinds is None:
-        kinds = kinds_of(problem, block, fold=fold)
-    v = CountVars(problem, block, kinds)
-    add_every_unit_placed(v)
-    add_sizes(v)
-    add_pins(v)
-    add_aparts(v)
-    add_moves(v, move_cap)
-    add_symmetry_breaking(v)
-    v.model.minimize(sum(add_balance(v)))
-    return v
-
-
-def add_floors(v: CountVars, floors: tuple[int, ...]) -> None:
-    """Tell the model each category's lower bound (from model.bounds); valid for the whole
-    problem only, so only used when the block holds every group."""
-    for c, floor in enumerate(floors):
-        cells = [var for (category, _), var in v.distance.items() if category == c]
-        if floor and cells:
-            v.model.add(sum(cells) >= floor)

@@ -10,11 +10,13 @@ makes them a hard cap; otherwise they are minimised once the best balance is kno
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from empower_cli.model.kinds import Block, Kind
-from empower_cli.model.variables import CountVars
 from empower_cli.records import Problem
+
+if TYPE_CHECKING:  # annotations only: OR-Tools loads when a model is built
+    from empower_cli.model.variables import CountVars
 
 
 def moves_of(v: CountVars) -> Any:

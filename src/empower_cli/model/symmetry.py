@@ -9,8 +9,10 @@ solution without removing any roster up to relabelling.
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
-from empower_cli.model.variables import CountVars
+if TYPE_CHECKING:  # annotations only: OR-Tools loads when a model is built
+    from empower_cli.model.variables import CountVars
 
 
 def ordering(v: CountVars) -> tuple[int, list[int]] | None:

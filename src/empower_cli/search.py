@@ -1,0 +1,242 @@
+"""The CP-SAT side of a solve: building a block's model, hinting it with the start, running the
+search in a thread that Ctrl-C can stop, and on a re-run the second search for fewest moves.
+
+Imported only when a model is needed, so that small cohorts whose start is already perfectly
+balanced never load OR-Tools.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from empower_cli.errors import InfeasibleError, NoSolutionError
+from empower_cli.model.bounds import objective_floors
+from empower_cli.model.build import add_floors, build
+from empower_cli.model.kinds import Block, Kind, kinds_of
+from empower_cli.model.limits import set_limit
+from empower_cli.model.moves import carry_over, hint_moves, moves_in, place_units
+from empower_cli.model.symmetry import ordering
+from empower_cli.model.variables import CountVars
+from empower_cli.records import Problem, Status
+from empower_cli.solve import (
+    BlockProgress,
+    SolveOptions,
+    Start,
+    default_workers,
+    earlier_start,
+    placement_of,
+)
+
+#: Work (CP-SAT's deterministic time) allowed to the fewest-moves search of one block: a
+#: measure of effort rather than of seconds, so the rosters do not depend on the machine.
+MOVES_EFFORT = 1.5
+
+
+def _fewest_moves(
+    v: CountVars, counts: list[list[int]], objective: int, budget: float, options: SolveOptions
+) -> list[list[int]]:
+    """Second phase on a re-run: keep the balance found and move as few students as possible.
+    `counts` (a roster of that balance) is the hint; they are returned when nothing better is
+    found."""
+    v.model.add(sum(v.distance.values()) <= objective)
+    v.model.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools ships no annotations
+    _hint_counts(v, counts)
+    hint_moves(v, counts)
+    v.model.minimize(v.moves)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    if not options.reproducible:  # else the fixed effort below is the only limit
+        params.max_time_in_seconds = max(0.5, budget)
+    # One worker proves the fewest moves far sooner here than an interleaved portfolio (the
+    # linear relaxation's bound is usually tight), and is deterministic too.
+    params.num_workers = 1
+    params.max_deterministic_time = MOVES_EFFORT
+    params.random_seed = options.seed
+    params.catch_sigint_signal = False
+    status = solver.solve(v.model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        better = [[solver.value(var) for var in row] for row in v.x]
+        if moves_in(v.kinds, better) <= moves_in(v.kinds, counts):
+            return better
+    return counts
+
+
+def keep_earlier(
+    problem: Problem,
+    block: Block,
+    kinds: tuple[Kind, ...],
+    counts: list[list[int]],
+    objective: int,
+    options: SolveOptions,
+    deadline: float,
+    move_cap: int | None,
+) -> dict[int, int]:
+    """On a re-run, the roster of balance `objective` that moves fewest earlier students,
+    as unit -> global group. `kinds` and `counts` are the balance search's; with a cap they
+    already carry the earlier groups."""
+    capped = move_cap is not None
+    folded = kinds if capped else kinds_of(problem, block)
+    if not capped:
+        # the best start: earlier groups kept, newcomers dealt, repaired (when that reaches
+        # the balance found); else the roster found, relabelled
+        start = earlier_start(problem, block, folded, options.seed, None)
+        if start is not None and start[1] <= objective:
+            counts = start[0]
+        else:
+            counts = carry_over(problem, kinds, counts, folded)
+    if moves_in(folded, counts):
+        v = build(problem, block, folded, move_cap=move_cap)
+        if v.moves is not None:
+            budget = deadline - time.perf_counter()
+            counts = _fewest_moves(v, counts, objective, budget, options)
+    return place_units(problem, folded, block, counts)
+
+
+def _hint_counts(v: CountVars, counts: list[list[int]]) -> None:
+    """Hint every count variable and the distance outside the band that those counts give."""
+    for k, row in enumerate(counts):
+        for g, value in enumerate(row):
+            v.model.add_hint(v.x[k][g], value)
+    for (c, g), var in v.distance.items():
+        low, high = v.problem.band(c)
+        count = sum(kind.profile[c] * counts[k][g] for k, kind in enumerate(v.kinds))
+        v.model.add_hint(var, max(0, count - high, low - count))
+
+
+def _add_hint(v: CountVars, counts: list[list[int]]) -> None:
+    """Pass a start to the solver as a complete hint (counts and distances), relabelled so that
+    it respects the symmetry-breaking order."""
+    order = ordering(v)
+    if order is not None:
+        kind, free = order
+        before = counts
+        ranked = sorted(free, key=lambda g: (-before[kind][g], g))
+        relabel = dict(zip(free, ranked, strict=True))
+        counts = [[row[relabel.get(g, g)] for g in range(v.n_groups)] for row in counts]
+    _hint_counts(v, counts)
+
+
+def floors(problem: Problem, options: SolveOptions) -> tuple[int, ...]:
+    """Per-category lower bounds on the objective. Each is a small model that usually proves
+    its optimum in milliseconds; the limit only guards against a pathological one."""
+    share = min(2.0, max(0.5, options.time_limit / 10 / max(1, len(problem.categories))))
+    return objective_floors(problem, time_limit=share, reproducible=options.reproducible)
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    """Reports each improving solution to the progress callback.
+
+    An exception must not cross into the solver's C++ thread (it aborts the process), so one
+    raised by the progress callback is kept, the search stopped, and the error raised again
+    once the solver has returned."""
+
+    def __init__(self, on_progress: BlockProgress | None, started: float) -> None:
+        super().__init__()
+        self._on_progress = on_progress
+        self._started = started
+        self.error: BaseException | None = None
+
+    def on_solution_callback(self) -> None:
+        if self._on_progress is None or self.error is not None:
+            return
+        try:
+            self._on_progress(
+                round(self.objective_value),
+                round(self.best_objective_bound),
+                time.perf_counter() - self._started,
+            )
+        except BaseException as error:  # kept, and raised again in the caller's thread
+            self.error = error
+            self.stop_search()
+
+
+def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, watcher: _Watcher) -> Any:
+    """Solve in a worker thread so that Ctrl-C in the main thread can stop the search and keep
+    the best solution found so far. Returns (status, interrupted)."""
+    result: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def target() -> None:
+        try:
+            result["status"] = solver.solve(model, watcher)
+        finally:
+            finished.set()
+
+    # Waiting on an Event (not Thread.join, which a KeyboardInterrupt can leave in a state
+    # where the thread looks finished while it still runs) until the solver returns.
+    thread = threading.Thread(target=target, name="cp-sat", daemon=True)
+    thread.start()
+    interrupted = False
+    while not finished.is_set():
+        try:
+            finished.wait(0.05)
+        except KeyboardInterrupt:
+            interrupted = True
+            solver.stop_search()
+    thread.join()
+    if watcher.error is not None:
+        raise watcher.error
+    return result["status"], interrupted
+
+
+def search_block(
+    problem: Problem,
+    block: Block,
+    kinds: tuple[Kind, ...],
+    start: Start | None,
+    options: SolveOptions,
+    on_progress: BlockProgress | None,
+    *,
+    move_cap: int | None,
+    deadline: float,
+) -> tuple[dict[int, int], Status, int, int, bool]:
+    """solve_block's search, for a block whose start is missing or not perfectly balanced: the
+    model, hinted with the start, searched until proven or out of time."""
+    started = time.perf_counter()
+    rerun = bool(problem.previous)
+    capped = move_cap is not None
+    v = build(problem, block, kinds, move_cap=move_cap)
+    if start is not None:
+        _add_hint(v, start[0])
+        hint_moves(v, start[0])
+    if len(block.groups) == problem.n_groups:
+        add_floors(v, floors(problem, options))
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    left = options.time_limit if options.reproducible else deadline - time.perf_counter()
+    set_limit(params, max(0.1, left), reproducible=options.reproducible)
+    params.num_workers = options.workers or default_workers()
+    params.interleave_search = True
+    params.random_seed = options.seed
+    params.catch_sigint_signal = False  # Ctrl-C reaches Python, which stops the search itself
+    status, interrupted = _run(solver, v.model, _Watcher(on_progress, started))
+    if status == cp_model.INFEASIBLE:
+        raise InfeasibleError(
+            "the locked pairs, apart pairs, pins and group sizes cannot all hold at once: "
+            "no arrangement of the students meets them together. Remove some of the locks, "
+            "apart pairs or pins and run again."
+        )
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        counts = [[solver.value(var) for var in row] for row in v.x]
+        done = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
+        objective, bound = round(solver.objective_value), round(solver.best_objective_bound)
+        if rerun and not interrupted:
+            found = keep_earlier(
+                problem, block, kinds, counts, objective, options, deadline, move_cap
+            )
+            return found, done, objective, bound, interrupted
+        if capped:
+            return place_units(problem, kinds, block, counts), done, objective, bound, interrupted
+        return placement_of(kinds, block, counts), done, objective, bound, interrupted
+    if start is not None:
+        if capped:
+            found = place_units(problem, kinds, block, start[0])
+            return found, Status.FEASIBLE, start[1], 0, interrupted
+        return placement_of(kinds, block, start[0]), Status.FEASIBLE, start[1], 0, interrupted
+    if interrupted:
+        raise NoSolutionError("stopped by Ctrl-C before any rosters were found.")
+    raise NoSolutionError("no rosters were found within the time limit. Try a longer --time-limit.")
