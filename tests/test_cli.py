@@ -531,6 +531,27 @@ def test_help_and_version_do_not_load_pandas_or_ortools() -> None:
     assert done.returncode == 0, done.stderr
 
 
+def test_a_cohort_whose_start_is_balanced_is_done_without_loading_ortools(tmp_path: Path) -> None:
+    # The example's greedy start, repaired, is perfectly balanced: proven without a model, so
+    # OR-Tools (a tenth of a second of imports) is never loaded.
+    code = (
+        "import sys\n"
+        "from empower_cli.cli import app\n"
+        "try:\n"
+        f"    app(['assign', {str(SIGNUPS)!r}, '--lock', {str(LOCKS)!r}, '--out', 'r'])\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        "assert 'ortools' not in sys.modules\n"
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "r" / "manifest.json").exists()
+
+
 # --- the real entry points ----------------------------------------------------------------------
 
 

@@ -6,8 +6,11 @@ inside the commands that need them, so `empower --help` and `--version` stay qui
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -346,6 +349,27 @@ def diff(
         raise _fail(err, error) from None
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+def _exit_code(done: SystemExit) -> int:
+    """The process exit code a SystemExit stands for (None is 0; a message is 1, printed)."""
+    if done.code is None or isinstance(done.code, int):
+        return done.code or 0
+    print(done.code, file=sys.stderr)
+    return 1
+
+
+def main() -> NoReturn:
+    """Console-script entry point.
+
+    Once the command is done and its output flushed, the process ends with os._exit: tearing
+    down the interpreter (pandas, numpy and their modules, object by object) takes about 0.2 s,
+    a fifth of a small run, and there is nothing left to clean up. Every file empower writes is
+    closed and renamed into place before the command returns."""
+    try:
+        app()
+        code = 0
+    except SystemExit as done:
+        code = _exit_code(done)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe has nothing to flush
+            stream.flush()
+    os._exit(code)
