@@ -362,6 +362,41 @@ def redcap_raw(folder: Path) -> Export:
     return _export(path, "email", raw_truth, "full_name", "REDCap (raw)")
 
 
+def redcap_dictionary(folder: Path, name: str = "Mentoring_DataDictionary_2026-08-01.csv") -> Path:
+    """The data dictionary REDCap exports beside redcap_raw: question text and choice labels."""
+    header = [
+        "Variable / Field Name",
+        "Form Name",
+        "Section Header",
+        "Field Type",
+        "Field Label",
+        "Choices, Calculations, OR Slider Labels",
+        "Field Note",
+    ]
+    years = " | ".join(f"{REDCAP_YEAR_CODES[y]}, {REDCAP_YEAR_LABELS[y]}" for y in YEARS)
+    topics = " | ".join(f"{n}, {label}" for n, label in enumerate(LABELS, start=1))
+    rows = [
+        header,
+        ["record_id", "signup", "", "text", "Record ID", "", ""],
+        ["signup_timestamp", "signup", "", "text", "Signed up at", "", ""],
+        ["full_name", "signup", "", "text", "Full name", "", ""],
+        ["email", "signup", "", "text", "Email", "", "school address"],
+        ["class_year", "signup", "", "radio", "What year are you currently in?", years, ""],
+        [
+            "topics",
+            "signup",
+            "",
+            "checkbox",
+            "Which topics would you most like to discuss?",
+            topics,
+            "",
+        ],
+    ]
+    path = folder / name
+    path.write_bytes(_csv_text(rows).encode("utf-8"))
+    return path
+
+
 def redcap_labels(folder: Path) -> Export:
     """A REDCap labels export: question text headers, (choice=Label) columns, Checked."""
     who = people(seed=8)

@@ -11,6 +11,7 @@ import io
 import json
 import tomllib
 from collections import Counter
+from dataclasses import replace
 from math import ceil, floor
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from formats import (
     google_rows,
     msforms_xlsx,
     people,
+    redcap_dictionary,
     redcap_raw,
 )
 
@@ -247,6 +249,58 @@ def test_redcap_raw_year_codes_stop_with_the_alias_that_fixes_them(tmp_path: Pat
     assert "REDCap (raw)" in result.stdout
     assert out_of_band(export, out / "assignments.csv") == 0
     assert len(read_rows(out / "assignments.csv")) == len(export.truth)
+
+
+def test_redcap_raw_with_its_data_dictionary_needs_no_flag(tmp_path: Path) -> None:
+    # The dictionary beside the export names the year codes and the checkbox options, so the
+    # coded MSTP year (5) and the topics read as the form wrote them, with no alias.
+    export = redcap_raw(tmp_path)
+    redcap_dictionary(tmp_path)
+    truth = {p.email.casefold(): (p.year, frozenset(p.choices)) for p in people(seed=7)}
+    labelled = replace(export, truth=truth)
+    out = tmp_path / "rosters"
+
+    result = invoke("assign", export.path, "--groups", str(GROUPS), "-o", out)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Read {export.path} as REDCap (raw) with the data dictionary "
+        "Mentoring_DataDictionary_2026-08-01.csv (utf-8, comma-separated):"
+    ) in result.stdout
+    assert "  interests  'Which topics would you most like to discuss?'" in result.stdout
+    assert out_of_band(labelled, out / "assignments.csv") == 0
+    rows = read_rows(out / "assignments.csv")
+    assert {row["class_year"] for row in rows} == {"MS1", "MS2", "MS3", "MS4", "MD/PhD"}
+
+
+def test_two_data_dictionaries_beside_a_raw_export_stop_the_run(tmp_path: Path) -> None:
+    export = redcap_raw(tmp_path)
+    redcap_dictionary(tmp_path)
+    redcap_dictionary(tmp_path, "Old_DataDictionary_2025-08-01.csv")
+
+    result = invoke("check", export.path)
+
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"error: {export.path}: 2 REDCap data dictionaries are beside it "
+        "('Mentoring_DataDictionary_2026-08-01.csv' and 'Old_DataDictionary_2025-08-01.csv'); "
+        "move away all but the one that belongs to this export and run again.\n"
+    )
+
+
+def test_a_data_dictionary_without_its_columns_is_an_input_error(tmp_path: Path) -> None:
+    export = redcap_raw(tmp_path)
+    (tmp_path / "Mentoring_DataDictionary.csv").write_text("name,type\nemail,text\n")
+
+    result = invoke("assign", export.path, "--groups", str(GROUPS), "-o", tmp_path / "out")
+
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"error: {tmp_path / 'Mentoring_DataDictionary.csv'}: this looks like a REDCap data "
+        "dictionary, but it has no column 'variable / field name', 'field type', 'field label' "
+        "and 'choices, calculations, or slider labels'; export the data dictionary again from "
+        "REDCap, or move this file away from the sign-up file.\n"
+    )
 
 
 def _write_google(path: Path, rows: list[list[str]]) -> None:

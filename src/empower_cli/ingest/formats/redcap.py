@@ -4,7 +4,9 @@ Each checkbox option is a column of its own: `topics___1` holding 0/1 in a raw e
 `Which topics ...? (choice=Wellness)` holding Checked/Unchecked in a labels export. The options of
 one question are folded into one new column at the end, named after the question (`topics`, or the
 question text), holding the checked choices joined with '; '; the checkbox columns themselves are
-kept for the rosters but never taken for a field. A raw option's label is its column name.
+kept for the rosters but never taken for a field. A raw option's label is its column name, unless
+the project's data dictionary sits beside the file (dictionary.py): then the options, the folded
+column and the codes of radio and dropdown fields (a coded class year) read as their labels.
 
 Longitudinal projects repeat a record on one row per event (`redcap_event_name`): the rows of one
 record become one, each cell taken from the first event that has it and a choice counted when any
@@ -16,7 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
+from empower_cli.ingest.formats.dictionary import CODED, Dictionary, find, read_dictionary
 from empower_cli.ingest.formats.sheet import Sheet, Splitting
 from empower_cli.ingest.read import Records
 from empower_cli.ingest.text import clean, fold, plural
@@ -87,12 +91,37 @@ def _merge_events(
     return folded, len(rows) - len(folded)
 
 
+def _decoded(
+    headers: Sequence[str], rows: list[list[str]], dictionary: Dictionary, boxes: set[int]
+) -> None:
+    """Replace, in place, the codes of radio and dropdown fields with their labels."""
+    for position, header in enumerate(headers):
+        field = dictionary.field(clean(header))
+        if position in boxes or field is None or field.kind not in CODED or not field.choices:
+            continue
+        for cells in rows:
+            label = field.choice(cells[position])
+            if label is not None:
+                cells[position] = label
+
+
 def read(records: Records, which: str) -> Sheet:
     headers = records.rows[0][1]
     raw = which == RAW
     boxes = _boxes(headers, _RAW_BOX if raw else _LABEL_BOX, raw=raw)
     body = list(records.rows[1:])
     notes: list[str] = []
+    dictionary: Dictionary | None = None
+    if raw:
+        found = find(Path(records.source))
+        if found is not None:
+            dictionary = read_dictionary(found)
+            which = f"{RAW} with the data dictionary {found.name}"
+            for position, (question, header) in boxes.items():
+                field = dictionary.field(question)
+                code = header.rpartition("___")[2]
+                label = field.choice(code) if field is not None else None
+                boxes[position] = (question, label or header)
     folded_headers = [fold(header) for header in headers]
     if any(name in folded_headers for name in _EVENT):
         body, dropped = _merge_events(body, boxes)
@@ -108,10 +137,13 @@ def read(records: Records, which: str) -> Sheet:
     new_headers = list(headers)
     rows = [list(cells) for _, cells in body]
     for question, positions in questions.items():
-        new_headers.append(question)
+        field = dictionary.field(question) if dictionary is not None else None
+        new_headers.append(field.label if field is not None and field.label else question)
         for cells in rows:
             chosen = [boxes[p][1] for p in positions if fold(cells[p]) in ("1", "checked")]
             cells.append("; ".join(chosen))
+    if dictionary is not None:
+        _decoded(headers, rows, dictionary, set(boxes))
     labels = tuple(label for _, label in boxes.values())
     return Sheet(
         records=replace(
