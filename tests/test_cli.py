@@ -580,6 +580,18 @@ def test_python_dash_m_runs_a_whole_assignment(small: Path) -> None:
     assert len(read_csv(small.parent / "out" / "assignments.csv")) == 13
 
 
+def test_a_profiled_run_still_writes_its_profile(tmp_path: Path) -> None:
+    # The entry point skips interpreter teardown with os._exit, except under a profiler,
+    # which writes its report at exit.
+    done = run_process(
+        [sys.executable, "-m", "cProfile", "-o", "run.prof", "-m", "empower_cli", "--version"],
+        cwd=tmp_path,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "run.prof").stat().st_size > 0
+
+
 def test_console_script_prints_the_version(tmp_path: Path) -> None:
     done = run_process([str(console_script()), "--version"], cwd=tmp_path)
 

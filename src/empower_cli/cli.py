@@ -363,12 +363,15 @@ def main() -> NoReturn:
     Once the command is done and its output flushed, the process ends with os._exit: tearing
     down the interpreter (pandas, numpy and their modules, object by object) takes about 0.2 s,
     a fifth of a small run, and there is nothing left to clean up. Every file empower writes is
-    closed and renamed into place before the command returns."""
+    closed and renamed into place before the command returns. Under a profiler or a coverage
+    tool the process exits normally, so that they can write their reports."""
     try:
         app()
         code = 0
     except SystemExit as done:
         code = _exit_code(done)
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or coverage tool still has its report to write
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe has nothing to flush
             stream.flush()
