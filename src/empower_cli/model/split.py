@@ -131,12 +131,16 @@ def _shares(
         # On a re-run the halves follow the earlier groups: each profile's share may leave
         # its proportion, and after balance the model keeps as many units as it can on the
         # side that holds their earlier group.
+        # Newcomers may go either way: only a returning unit sent away from its earlier side
+        # counts, so the left takes between `before` and `before + fresh` of a profile freely.
         on_left = set(block.groups[:n_left])
         astray = []
         for j, (profile, units) in enumerate(classes.items()):
             before = sum(1 for i in units if _leans_right(problem, i, on_left)[0] < 0)
+            fresh = sum(1 for i in units if not problem.units[i].previous)
             gap = model.new_int_var(0, len(units), f"astray_{j}")
-            model.add_abs_equality(gap, take[profile] - before)
+            model.add(gap >= before - take[profile])
+            model.add(gap >= take[profile] - before - fresh)
             astray.append(gap)
         model.minimize(sum(misses) * (1 + block_size) + sum(astray))
     else:
