@@ -75,11 +75,21 @@ def stay_counts(
     problem: Problem, kinds: Sequence[Kind], n_groups: int, slack: int = 0
 ) -> list[list[int]]:
     """A partial start: counts[k][g] of units left in their earlier group (locked chains
-    first) while the group has room under the smallest size less `slack`; the rest are still
-    to place."""
+    first) while the group has room under the smallest size less `slack`, and unless a unit it
+    must be apart from is already there or pinned there; the rest are still to place."""
     counts = [[0] * n_groups for _ in kinds]
     sizes = [0] * n_groups
     limit = problem.size_min - slack
+    kind_of_unit = {unit: k for k, kind in enumerate(kinds) for unit in kind.units}
+    partners: dict[int, list[int]] = {}
+    for a, b in problem.aparts:
+        if a in kind_of_unit and b in kind_of_unit:
+            partners.setdefault(kind_of_unit[a], []).append(kind_of_unit[b])
+            partners.setdefault(kind_of_unit[b], []).append(kind_of_unit[a])
+
+    def apart_from(k: int, group: int) -> bool:
+        return any(counts[o][group] or kinds[o].pin == group for o in partners.get(k, ()))
+
     order = sorted(range(len(kinds)), key=lambda k: (-kinds[k].size, k))
     for k in order:
         kind = kinds[k]
@@ -91,6 +101,8 @@ def stay_counts(
             group = max(kind.stays, key=lambda item: (item[1], -item[0]))[0]
             wishes = [(group, kind.count)]
         for group, wish in wishes:
+            if apart_from(k, group):
+                continue  # placed later, with the others, where the apart rule allows
             room = (limit - sizes[group]) // kind.size
             take = max(0, min(wish, room, kind.count - sum(counts[k])))
             counts[k][group] += take
