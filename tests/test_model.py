@@ -7,6 +7,7 @@ assertion on the rule itself.
 from __future__ import annotations
 
 import random
+import sys
 from collections import Counter
 
 import pytest
@@ -537,8 +538,8 @@ def test_a_block_the_split_made_infeasible_falls_back_to_one_model(records) -> N
 
 
 def test_ctrl_c_in_block_mode_keeps_the_blocks_done(records, monkeypatch) -> None:
-    # Ctrl-C while the third block's start is dealt: the blocks done are kept, the rest are
-    # dealt without a search, and the rosters say they were interrupted.
+    # Ctrl-C while the third block's start is dealt in its turn: the blocks done are kept, the
+    # rest are dealt without a search, and the rosters say they were interrupted.
     problem = build_problem(records.cohort(_large_specs(186)), records.requests(), 62)
     real_start = solve_module._start
     calls = 0
@@ -552,11 +553,34 @@ def test_ctrl_c_in_block_mode_keeps_the_blocks_done(records, monkeypatch) -> Non
 
     monkeypatch.setattr(solve_module, "_start", start)
 
-    assignment = solve(problem, SolveOptions(time_limit=20.0, seed=0))
+    # One worker: each block deals its own start in its turn (no processes dealing ahead).
+    assignment = solve(problem, SolveOptions(time_limit=20.0, seed=0, workers=1))
 
     assert calls > 3  # the interrupted block was dealt again, and the blocks after it
     assert assignment.interrupted
     assert validate(problem, assignment.groups).violations == ()
+
+
+def test_starts_dealt_in_parallel_are_the_ones_each_block_deals_itself(records) -> None:
+    # 62 groups make several blocks; dealing their starts in forked processes must give each
+    # block exactly the start it would deal on its own, so the rosters do not depend on it.
+    problem = build_problem(records.cohort(_large_specs(186)), records.requests(), 62)
+    blocks = solve_module._leaves(problem, whole(problem), OPTIONS)
+    assert len(blocks) > 2
+
+    dealt = solve_module.deal_starts(problem, blocks, 7, processes=2)
+
+    alone = {
+        block: solve_module._start(problem, block, kinds_of(problem, block), 7) for block in blocks
+    }
+    if sys.platform == "linux":
+        assert dealt == alone
+    else:  # no fork: each block deals its own start in its turn
+        assert dealt == {}
+    assert (
+        solve(problem, SolveOptions(workers=2)).groups
+        == solve(problem, SolveOptions(workers=1)).groups
+    )
 
 
 # --- time limits ---------------------------------------------------------------------------------

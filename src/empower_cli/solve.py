@@ -9,7 +9,10 @@ cohort whose start is already perfectly balanced is done without it, a tenth of 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -42,6 +45,11 @@ class SolveOptions:
 
 def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
+
+
+def _processes(options: SolveOptions) -> int:
+    """How many processes deal the blocks' starts: as many as solver workers."""
+    return options.workers or default_workers()
 
 
 def _start(problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: int) -> Start | None:
@@ -95,8 +103,10 @@ def solve_block(
     *,
     search: bool = True,
     move_cap: int | None = None,
+    dealt: Start | None = None,
 ) -> tuple[dict[int, int], Status, int, int, bool]:
     """Solve one block: (unit -> global group, status, objective, bound, interrupted).
+    `dealt` is the block's start when it was dealt already (see `deal_starts`).
 
     With `search` False, or when the search ends (time limit, Ctrl-C) before finding better,
     the repaired greedy deal is the answer. On a re-run (`--previous`) a second search keeps
@@ -113,6 +123,8 @@ def solve_block(
     kinds = kinds_of(problem, block, fold=capped)
     if capped:
         start = earlier_start(problem, block, kinds, options.seed, move_cap)
+    elif dealt is not None:
+        start = dealt
     else:
         start = _start(problem, block, kinds, options.seed)
     if start is not None and (start[1] == 0 or not search):
@@ -136,6 +148,46 @@ def solve_block(
     return search_block(
         problem, block, kinds, start, options, on_progress, move_cap=move_cap, deadline=deadline
     )
+
+
+#: What the processes that deal starts in parallel read: set just before they are forked, so
+#: each inherits the problem and the blocks instead of receiving a pickled copy.
+_SHARED: tuple[Problem, list[Block], int] | None = None
+
+
+def _leave_ctrl_c() -> None:
+    """In a dealing process: Ctrl-C is the main process's to handle (it stops the pool), so
+    the workers never print a traceback of their own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_of(index: int) -> Start | None:
+    """The start of block `index` of _SHARED (run in a forked process)."""
+    assert _SHARED is not None
+    problem, blocks, seed = _SHARED
+    block = blocks[index]
+    return _start(problem, block, kinds_of(problem, block), seed)
+
+
+def deal_starts(
+    problem: Problem, blocks: list[Block], seed: int, processes: int
+) -> dict[Block, Start | None]:
+    """The start of every block (pure Python, each on its own), dealt by `processes` forked
+    processes at once. Where processes cannot be forked (not Linux), or there is one process
+    or one block, nothing is dealt ahead and each block deals its own start when its turn
+    comes. Each start depends only on its block and the seed, so the rosters are the same
+    either way."""
+    global _SHARED  # handed to the forked processes, see _SHARED
+    if processes < 2 or len(blocks) < 2 or sys.platform != "linux":
+        return {}
+    _SHARED = (problem, blocks, seed)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(processes, len(blocks)), initializer=_leave_ctrl_c) as pool:
+            starts = pool.map(_start_of, range(len(blocks)), chunksize=1)
+    finally:
+        _SHARED = None
+    return dict(zip(blocks, starts, strict=True))
 
 
 #: Blocks of at most this many groups are solved as one model; larger ones are split in two.
@@ -186,6 +238,9 @@ def solve(
     """
     started = time.perf_counter()
     blocks = _leaves(problem, whole(problem), options)
+    # On a re-run each block deals its start from the earlier groups, in its turn.
+    processes = 1 if problem.previous else _processes(options)
+    dealt = deal_starts(problem, blocks, options.seed, processes)
     queue = list(blocks)
     solved: list[tuple[Block, Status, int, int]] = []  # block, status, objective, bound
     placement: dict[int, int] = {}
@@ -214,7 +269,13 @@ def solve(
             cap = problem.max_moves - _moved(problem, placement, solved)
         try:
             found, status, objective, bound, stopped = solve_block(
-                problem, block, budget, report, search=not interrupted, move_cap=cap
+                problem,
+                block,
+                budget,
+                report,
+                search=not interrupted,
+                move_cap=cap,
+                dealt=dealt.get(block),
             )
         except KeyboardInterrupt:
             if interrupted or len(blocks) == 1:
