@@ -10,12 +10,15 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from empower_cli import __version__
 from empower_cli.errors import EXIT_CODES, EmpowerError
+
+if TYPE_CHECKING:  # annotations only: the commands import what they run
+    from empower_cli.signups import SignupOptions
 
 _EXIT_TABLE = "\b\n" + "\n".join(f"{code}  {meaning}" for code, meaning in EXIT_CODES)
 
@@ -250,6 +253,27 @@ def assign(
         raise typer.Exit(130) from None
 
 
+def _reading(
+    signups: Path,
+    column: list[str] | None,
+    config: Path | None,
+    encoding: str | None,
+    delimiter: str | None,
+    academic_year: int | None,
+) -> SignupOptions:
+    """How check and init read the sign-up file: exactly as assign would."""
+    from empower_cli.signups import SignupOptions
+
+    return SignupOptions(
+        signups=signups,
+        columns=tuple(column or ()),
+        config=config,
+        encoding=encoding,
+        delimiter=delimiter,
+        academic_year=academic_year,
+    )
+
+
 @app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
 def check(
     signups: Signups,
@@ -265,25 +289,11 @@ def check(
     from rich.console import Console
 
     from empower_cli.inspect import check as run
-    from empower_cli.signups import SignupOptions
 
-    options = SignupOptions(
-        signups=signups,
-        columns=tuple(column or ()),
-        config=config,
-        encoding=encoding,
-        delimiter=delimiter,
-        academic_year=academic_year,
-    )
+    options = _reading(signups, column, config, encoding, delimiter, academic_year)
     err = Console(stderr=True, highlight=False)
     try:
-        run(
-            options,
-            out=Console(highlight=False),
-            err=err,
-            groups=groups,
-            group_size=group_size,
-        )
+        run(options, out=Console(highlight=False), err=err, groups=groups, group_size=group_size)
     except EmpowerError as error:
         raise _fail(err, error) from None
 
@@ -306,16 +316,8 @@ def init(
     from rich.console import Console
 
     from empower_cli.inspect import init as run
-    from empower_cli.signups import SignupOptions
 
-    options = SignupOptions(
-        signups=signups,
-        columns=tuple(column or ()),
-        config=config,
-        encoding=encoding,
-        delimiter=delimiter,
-        academic_year=academic_year,
-    )
+    options = _reading(signups, column, config, encoding, delimiter, academic_year)
     err = Console(stderr=True, highlight=False)
     try:
         run(
