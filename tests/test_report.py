@@ -338,3 +338,32 @@ def test_progress_of_a_reproducible_run_names_the_limit_in_work_units() -> None:
         "searching: cells outside range: distance 3, cannot go below 1 · "
         "2.2 s (limit: 30 units of solver work)"
     )
+
+
+def test_many_interests_on_a_narrow_terminal_are_headed_by_codes() -> None:
+    # Seven interests on 80 columns leave each about four characters: the names could not be
+    # read, so the columns are T1..T7 and the notes name them; at 120 columns the names fit.
+    names = ("Wellness", "Clinical", "Research", "Family", "Global health", "Ethics", "Arts")
+    specs = (("M1", names[:4], 0), ("M2", names[4:], 1))
+    cohort, problem, assignment, verdict = build(specs, interests=names)
+
+    def summary(width: int) -> str:
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=width, color_system=None)
+        print_summary(
+            console,
+            cohort=cohort,
+            problem=problem,
+            assignment=assignment,
+            verdict=verdict,
+            out=Path("rosters"),
+        )
+        return buffer.getvalue()
+
+    narrow = summary(80)
+    assert row(narrow, "group") == [
+        "group", "size", "M1", "M2", "M3", "M4", "MSTP", "T1", "T2", "T3", "T4", "T5", "T6", "T7"
+    ]  # fmt: skip
+    assert "T5  Global health\n" in narrow and "T7  Arts\n" in narrow
+    wide = summary(120)
+    assert "T1" not in wide and "Wellness" in row(wide, "group")

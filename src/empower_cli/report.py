@@ -28,6 +28,11 @@ from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verd
 #: The widest a category column gets: a longer name wraps at spaces, and a word longer than the
 #: column is cut with an ellipsis.
 HEADER_LIMIT = 14
+#: Interest columns narrower than this on the terminal are headed T1, T2, ... (named below the
+#: table), since a name cut to a few letters cannot be read.
+CODED_BELOW = 8
+#: About how wide the group, size and class-year columns are together, with their padding.
+FIXED_WIDTH = 40
 #: Above this many groups, the table shows only the groups with a cell outside its range.
 MAX_TABLE_ROWS = 40
 OUT_STYLE = "bold red"
@@ -148,23 +153,43 @@ def _notes(n_groups: int, shown: int, marked: bool, shortened: bool) -> list[str
     return notes
 
 
+def _coded(problem: Problem, width: int | None) -> bool:
+    """Whether the interest columns are too narrow on this terminal for their names to be read,
+    so that they are headed T1, T2, ... instead."""
+    interests = sum(1 for category in problem.categories if category.family == "interest")
+    if width is None or not interests:
+        return False
+    return (width - FIXED_WIDTH) // interests - 2 < CODED_BELOW
+
+
 def summary_table(
-    *, cohort: Cohort, problem: Problem, assignment: Assignment, verdict: Verdict
+    *,
+    cohort: Cohort,
+    problem: Problem,
+    assignment: Assignment,
+    verdict: Verdict,
+    width: int | None = None,
 ) -> tuple[Table, list[str]]:
     """One row per group (1-based), then the ideal range and the total of each column.
 
     Also returns the notes that explain the table (marks, hidden groups, shortened names).
+    On a terminal `width` columns wide where many interests leave each column too narrow to
+    read, the interests are headed T1, T2, ... and the notes name them.
     """
     columns = _columns(problem, verdict)
     sizes = verdict.balance.sizes
     size_band = (problem.size_min, problem.size_max)
+    coded = _coded(problem, width)
+    codes: list[str] = []
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
     table.add_column(Text("group"), justify="right", no_wrap=True)
     table.add_column(Text("size"), justify="right", no_wrap=True)
-    for column in columns:
-        table.add_column(
-            Text(column.name), justify="right", overflow="ellipsis", max_width=HEADER_LIMIT
-        )
+    for c, column in enumerate(columns):
+        header = column.name
+        if coded and problem.categories[c].family == "interest":
+            header = f"T{len(codes) + 1}"
+            codes.append(f"{header}  {column.name}")
+        table.add_column(Text(header), justify="right", overflow="ellipsis", max_width=HEADER_LIMIT)
     shown = _shown_groups(sizes, columns, size_band)
     marked = False
     for g in shown:
@@ -178,8 +203,8 @@ def summary_table(
     ideal = [Text(_range(*c.band)) for c in columns]
     table.add_row(Text("ideal"), Text(_range(*size_band)), *ideal, style="dim")
     table.add_row(Text("total"), Text(str(sum(sizes))), *(Text(str(c.total)) for c in columns))
-    shortened = any(len(c.name) > HEADER_LIMIT for c in columns)
-    return table, _notes(problem.n_groups, len(shown), marked, shortened)
+    shortened = not coded and any(len(c.name) > HEADER_LIMIT for c in columns)
+    return table, [*_notes(problem.n_groups, len(shown), marked, shortened), *codes]
 
 
 def _written_line(out: Path, n_groups: int) -> str:
@@ -201,7 +226,11 @@ def print_summary(
 ) -> None:
     """The table, the verdict and where the files went."""
     table, notes = summary_table(
-        cohort=cohort, problem=problem, assignment=assignment, verdict=verdict
+        cohort=cohort,
+        problem=problem,
+        assignment=assignment,
+        verdict=verdict,
+        width=console.width,
     )
     console.print(table)
     # On a terminal rich wraps lines at its width; in a log or a pipe, a line stays whole.
