@@ -101,7 +101,8 @@ def test_example_run_writes_exactly_these_files(example) -> None:
     names = sorted(path.name for path in out.iterdir())
 
     groups = [f"group-{g:02d}.csv" for g in range(1, 20)]
-    assert names == sorted(["assignments.csv", *groups, "summary.csv", "manifest.json"])
+    written = ["assignments.csv", *groups, "summary.csv", "rosters.xlsx", "report.html"]
+    assert names == sorted([*written, "manifest.json"])
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temp folder left
 
 
@@ -247,6 +248,8 @@ def test_force_replaces_an_earlier_run(small: Path) -> None:
         "group-01.csv",
         "group-02.csv",
         "manifest.json",
+        "report.html",
+        "rosters.xlsx",
         "summary.csv",
     ]
     assert json.loads(Path("out/manifest.json").read_text())["counts"]["groups"] == 2
@@ -261,6 +264,8 @@ def test_a_small_cohort_without_options_makes_one_group(small: Path) -> None:
         "assignments.csv",
         "group-01.csv",
         "manifest.json",
+        "report.html",
+        "rosters.xlsx",
         "summary.csv",
     ]
     assert {row[-1] for row in read_csv(Path("rosters/assignments.csv"))[1:]} == {"1"}

@@ -249,24 +249,63 @@ def test_summary_without_problems_has_no_marks() -> None:
 def test_summary_prints_names_as_text_not_markup() -> None:
     specs = (("M1", ("[bold]Art[/bold]",), 0), ("M1", (), 1))
     text = rendered_summary(specs=specs, interests=("[bold]Art[/bold]",), out=Path("[out]"))
-    assert "[bold]Art[/bo…" in text
+    assert "[bold]Art[/bold]" in row(text, "group")
     assert "Rosters written to [out]/ (" in text
 
 
-def test_many_groups_show_only_the_flagged_ones() -> None:
-    specs = (*(("M1" if g else "M2", (), g) for g in range(60)), ("M2", (), 0))
+def test_many_groups_show_the_first_ones_and_every_flagged_one() -> None:
+    # 60 groups: groups 1 and 31 have two M2 students (range 0-1); every other group one M1.
+    specs = (
+        *(("M1" if g not in (0, 30) else "M2", (), g) for g in range(60)),
+        ("M2", (), 0),
+        ("M2", (), 30),
+    )
     text = rendered_summary(specs=specs, n_groups=60, interests=())
     assert row(text, "1") == ["1", "2", "0", "2*", "0", "0", "0"]
-    assert row(text, "…") == ["…"]
-    assert "showing 1 of 60 groups; every group is in summary.csv" in text
-    assert row(text, "total") == ["total", "61", "59", "2", "0", "0", "0"]
+    assert row(text, "10") == ["10", "1", "1", "0", "0", "0", "0"]
+    assert "11" not in [line.split()[0] for line in text.splitlines() if line.split()]
+    assert row(text, "31") == ["31", "2", "0", "2*", "0", "0", "0"]
+    assert [line.split() for line in text.splitlines()].count(["…"]) == 2
+    assert (
+        "showing the first 10 of 60 groups and every group with a cell outside its range; "
+        "every group is in summary.csv"
+    ) in text
+    assert row(text, "total") == ["total", "62", "58", "4", "0", "0", "0"]
 
 
-def test_long_interest_headers_are_shortened_with_a_note() -> None:
+def test_a_large_balanced_cohort_still_shows_its_first_groups() -> None:
+    specs = tuple(("M1", (), g) for g in range(50))
+    text = rendered_summary(specs=specs, n_groups=50, interests=())
+    assert row(text, "10") == ["10", "1", "1", "0", "0", "0", "0"]
+    assert (
+        "showing the first 10 of 50 groups (no group has a cell outside its range); "
+        "every group is in summary.csv"
+    ) in text
+
+
+def test_long_interest_headers_wrap_at_spaces_without_a_note() -> None:
     specs = (("M1", ("Global health equity",), 0), ("M1", (), 1))
     text = rendered_summary(specs=specs, interests=("Global health equity",))
-    assert "Global health" in text  # wrapped at spaces, not cut
-    assert "long interest names may be cut in this table; summary.csv has them in full" in text
+    assert "Global health" in text and "equity" in text  # wrapped at spaces, not cut
+    assert "summary.csv has them in full" not in text
+
+
+def test_a_long_word_fits_at_120_columns_and_is_cut_with_a_note_at_60() -> None:
+    name = "Research & extracurriculars"
+    specs = (("M1", (name,), 0), ("M1", (), 1))
+    wide = rendered_summary(specs=specs, interests=(name,))
+    assert "extracurriculars" in wide
+    assert "summary.csv has them in full" not in wide
+    cohort, problem, assignment, verdict = build(specs, interests=(name,))
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=60, color_system=None)
+    print_summary(
+        console, cohort=cohort, problem=problem, assignment=assignment, verdict=verdict,
+        out=Path("rosters"),
+    )  # fmt: skip
+    narrow = buffer.getvalue()
+    assert "extracurriculars" not in narrow
+    assert "long interest names are cut in this table; summary.csv has them in full" in narrow
 
 
 # --- warnings and progress ----------------------------------------------------------------------

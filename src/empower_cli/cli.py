@@ -213,6 +213,12 @@ def assign(
     ignore_requests: Annotated[
         bool, typer.Option("--ignore-requests", help='Do not read a "placed with" column.')
     ] = False,
+    no_workbook: Annotated[
+        bool, typer.Option("--no-workbook", help="Do not write rosters.xlsx.")
+    ] = False,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Do not write report.html.")
+    ] = False,
 ) -> None:
     """Assign every student to a balanced group and write the rosters."""
     from rich.console import Console
@@ -242,6 +248,8 @@ def assign(
         max_moves=max_moves,
         requests_column=requests_column,
         ignore_requests=ignore_requests,
+        workbook=not no_workbook,
+        report=not no_report,
     )
     err = Console(stderr=True, highlight=False)
     try:

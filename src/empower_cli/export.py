@@ -36,7 +36,10 @@ _FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
 #: Characters that force a CSV field into quotes.
 _NEEDS_QUOTES = frozenset(',"\r\n')
 #: Names empower writes into an output folder; --force only replaces a folder holding nothing else.
-_OWN_FILE = re.compile(r"(assignments|summary|changes)\.csv|manifest\.json|group-[0-9]{2,}\.csv")
+_OWN_FILE = re.compile(
+    r"(assignments|summary|changes)\.csv|manifest\.json|group-[0-9]{2,}\.csv"
+    r"|rosters\.xlsx|report\.html"
+)
 
 
 # --- cells and CSV text -------------------------------------------------------------------------
@@ -139,8 +142,9 @@ def _summary_file(
     return csv_bytes(header, rows)
 
 
-def changes_file(problem: Problem, changes: Changes) -> bytes:
-    """changes.csv of a re-run: one row per student who moved, joined or left (1-based groups)."""
+def changes_rows(problem: Problem, changes: Changes) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of changes.csv (and the workbook's Changes sheet): one row per
+    student who moved, joined or left, with 1-based groups."""
     header = ["change", "student", "name", "from group", "to group", "why"]
     students = problem.students
     rows = [
@@ -159,6 +163,12 @@ def changes_file(problem: Problem, changes: Changes) -> bytes:
         for m in changes.joined
     ]
     rows += [["left", e.key, e.name, str(e.group + 1), "", ""] for e in changes.left]
+    return header, rows
+
+
+def changes_file(problem: Problem, changes: Changes) -> bytes:
+    """changes.csv of a re-run: one row per student who moved, joined or left (1-based groups)."""
+    header, rows = changes_rows(problem, changes)
     return csv_bytes(header, rows)
 
 
@@ -176,13 +186,16 @@ def build_files(
     verdict: Verdict,
     manifest: Mapping[str, object],
     changes: Changes | None = None,
+    extra: Mapping[str, bytes] | None = None,
 ) -> dict[str, bytes]:
-    """Every output file's name and bytes, in the order they are listed to the user."""
+    """Every output file's name and bytes, in the order they are listed to the user; `extra`
+    (the workbook and the report, already built) goes before the manifest."""
     _check_shapes(cohort, problem, assignment, verdict)
     files = _assignment_files(cohort, problem, assignment)
     files[SUMMARY] = _summary_file(cohort, problem, assignment, verdict)
     if changes is not None:
         files[CHANGES] = changes_file(problem, changes)
+    files.update(extra or {})
     files[MANIFEST] = manifest_bytes(manifest)
     return files
 
@@ -324,6 +337,7 @@ def write_outputs(
     manifest: Mapping[str, object],
     force: bool,
     changes: Changes | None = None,
+    extra: Mapping[str, bytes] | None = None,
 ) -> list[Path]:
     """Write the output folder atomically and return the paths of the files written, in order.
 
@@ -339,6 +353,7 @@ def write_outputs(
             verdict=verdict,
             manifest=manifest,
             changes=changes,
+            extra=extra,
         )
     except UnicodeEncodeError:  # a lone surrogate that slipped through reading; name no data
         raise OutputError(

@@ -53,6 +53,10 @@ class AssignOptions:
     requests_column: str | None = None
     """The header of the free-text "placed with" column (detected when None)."""
     ignore_requests: bool = False
+    workbook: bool = True
+    """Write rosters.xlsx (--no-workbook turns it off)."""
+    report: bool = True
+    """Write report.html (--no-report turns it off)."""
 
 
 _T = TypeVar("_T")
@@ -175,6 +179,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     is written unless the rosters pass every check.
     """
     from empower_cli.changes import changes_of
+    from empower_cli.documents import Run, build_documents, rules_text
     from empower_cli.export import prepare_output_dir, write_outputs
     from empower_cli.ingest import parse_column_option, read_requests
     from empower_cli.ingest.earlier import read_previous
@@ -215,10 +220,12 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     requests = read_requests(
         cohort, n_groups, lock=options.lock, apart=options.apart, pin=options.pin
     )
-    requested = 0
+    requested, requests_header, warnings = 0, None, list(cohort.warnings)
     if not options.ignore_requests:
         placed = read_placed(cohort, header=options.requests_column)
         print_warnings(err, placed.warnings)
+        warnings += placed.warnings
+        requests_header = placed.header
         before = len(requests.locks)
         requests = with_locks(requests, placed.pairs)
         requested = len(requests.locks) - before
@@ -272,6 +279,19 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
             "left": len(changes.left),
             "stayed": changes.stayed,
         }
+    run = Run(
+        cohort,
+        problem,
+        assignment,
+        verdict,
+        changes,
+        costs,
+        config.source,
+        tuple(warnings),
+        requested,
+        requests_header,
+    )
+    documents = build_documents(run, workbook=options.workbook, report=options.report)
     files = write_outputs(
         options.out,
         cohort=cohort,
@@ -281,10 +301,18 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         manifest=manifest,
         force=options.force,
         changes=changes,
+        extra=documents,
     )
     print_reading(out, cohort, config.source)
     print_summary(
-        out, cohort=cohort, problem=problem, assignment=assignment, verdict=verdict, out=options.out
+        out,
+        cohort=cohort,
+        problem=problem,
+        assignment=assignment,
+        verdict=verdict,
+        out=options.out,
+        rules=rules_text(run),
+        extra=tuple(documents),
     )
     print_costs(out, verdict.balance.out_of_band, costs)
     if changes is not None:

@@ -33,8 +33,13 @@ HEADER_LIMIT = 14
 CODED_BELOW = 8
 #: About how wide the group, size and class-year columns are together, with their padding.
 FIXED_WIDTH = 40
-#: Above this many groups, the table shows only the groups with a cell outside its range.
+#: About how wide the group and size columns are, and a count with its mark.
+GROUP_SIZE_WIDTH = 14
+COUNT_WIDTH = 4
+#: Above this many groups, the table shows the first FIRST_GROUPS groups and the groups with a
+#: cell outside its range, this many rows at most.
 MAX_TABLE_ROWS = 40
+FIRST_GROUPS = 10
 OUT_STYLE = "bold red"
 DELIMITER_WORDS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated"}
 OUT_MARK = "*"
@@ -126,31 +131,65 @@ def _cell(count: int, band: tuple[int, int]) -> Text:
     return Text(f"{count}{OUT_MARK}", style=OUT_STYLE)
 
 
-def _shown_groups(
+def _flagged(
     sizes: Sequence[int], columns: Sequence[_Column], size_band: tuple[int, int]
 ) -> list[int]:
-    """Every group, or (when there are many) the groups with a cell outside its range."""
-    everyone = list(range(len(sizes)))
-    if len(everyone) <= MAX_TABLE_ROWS:
-        return everyone
-    flagged = [
+    """The groups with a size or a count outside its range."""
+    return [
         g
-        for g in everyone
+        for g in range(len(sizes))
         if not size_band[0] <= sizes[g] <= size_band[1]
         or any(not c.band[0] <= c.counts[g] <= c.band[1] for c in columns)
     ]
-    return flagged[:MAX_TABLE_ROWS]
 
 
-def _notes(n_groups: int, shown: int, marked: bool, shortened: bool) -> list[str]:
+def _shown_groups(n_groups: int, flagged: Sequence[int]) -> list[int]:
+    """Every group, or (when there are many) the first FIRST_GROUPS and the groups with a cell
+    outside its range, MAX_TABLE_ROWS at most."""
+    if n_groups <= MAX_TABLE_ROWS:
+        return list(range(n_groups))
+    first = range(min(FIRST_GROUPS, n_groups))
+    return sorted({*first, *flagged[: MAX_TABLE_ROWS - len(first)]})
+
+
+def _notes(
+    n_groups: int, shown: Sequence[int], flagged: Sequence[int], marked: bool, cut: bool
+) -> list[str]:
     notes = []
     if marked:
         notes.append(f"{OUT_MARK} = outside its ideal range")
-    if shown < n_groups:
-        notes.append(f"showing {shown} of {n_groups} groups; every group is in summary.csv")
-    if shortened:
-        notes.append("long interest names may be cut in this table; summary.csv has them in full")
+    if len(shown) < n_groups:
+        first = f"showing the first {min(FIRST_GROUPS, n_groups)} of {n_groups} groups"
+        listed = len(set(flagged) & set(shown))
+        if not flagged:
+            what = f"{first} (no group has a cell outside its range)"
+        elif listed == len(flagged):
+            what = f"{first} and every group with a cell outside its range"
+        else:
+            what = (
+                f"{first} and {listed} of the {len(flagged)} groups with a cell outside its range"
+            )
+        notes.append(f"{what}; every group is in summary.csv")
+    if cut:
+        notes.append("long interest names are cut in this table; summary.csv has them in full")
     return notes
+
+
+def _longest_word(name: str) -> int:
+    return max((len(word) for word in name.split()), default=len(name))
+
+
+def _header_limits(columns: Sequence[_Column], width: int | None) -> list[int]:
+    """How wide each category column may get: wide enough for its longest word when the
+    terminal has room for all of them, else HEADER_LIMIT (longer words are cut)."""
+    wanted = [max(HEADER_LIMIT, _longest_word(c.name)) for c in columns]
+    needed = GROUP_SIZE_WIDTH + sum(
+        min(limit, max(COUNT_WIDTH, len(c.name))) + 2
+        for limit, c in zip(wanted, columns, strict=True)
+    )
+    if width is None or needed <= width:
+        return wanted
+    return [HEADER_LIMIT] * len(columns)
 
 
 def _coded(problem: Problem, width: int | None) -> bool:
@@ -180,39 +219,79 @@ def summary_table(
     sizes = verdict.balance.sizes
     size_band = (problem.size_min, problem.size_max)
     coded = _coded(problem, width)
+    limits = _header_limits(columns, width)
     codes: list[str] = []
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
     table.add_column(Text("group"), justify="right", no_wrap=True)
     table.add_column(Text("size"), justify="right", no_wrap=True)
+    cut = False
     for c, column in enumerate(columns):
         header = column.name
         if coded and problem.categories[c].family == "interest":
             header = f"T{len(codes) + 1}"
             codes.append(f"{header}  {column.name}")
-        table.add_column(Text(header), justify="right", overflow="ellipsis", max_width=HEADER_LIMIT)
-    shown = _shown_groups(sizes, columns, size_band)
+        cut = cut or _longest_word(header) > limits[c]
+        table.add_column(Text(header), justify="right", overflow="ellipsis", max_width=limits[c])
+    flagged = _flagged(sizes, columns, size_band)
+    shown = _shown_groups(problem.n_groups, flagged)
     marked = False
-    for g in shown:
+    for position, g in enumerate(shown):
+        if position and shown[position - 1] != g - 1:
+            table.add_row(Text("…"), *(Text("") for _ in range(len(columns) + 1)))
         cells = [_cell(sizes[g], size_band), *(_cell(c.counts[g], c.band) for c in columns)]
         marked = marked or any(cell.style == OUT_STYLE for cell in cells)
         table.add_row(Text(str(g + 1)), *cells)
-    if len(shown) < problem.n_groups:
+    if shown and shown[-1] < problem.n_groups - 1:
         table.add_row(Text("…"), *(Text("") for _ in range(len(columns) + 1)))
     if table.rows:
         table.rows[-1].end_section = True
     ideal = [Text(_range(*c.band)) for c in columns]
     table.add_row(Text("ideal"), Text(_range(*size_band)), *ideal, style="dim")
     table.add_row(Text("total"), Text(str(sum(sizes))), *(Text(str(c.total)) for c in columns))
-    shortened = not coded and any(len(c.name) > HEADER_LIMIT for c in columns)
-    return table, [*_notes(problem.n_groups, len(shown), marked, shortened), *codes]
+    return table, [*_notes(problem.n_groups, shown, flagged, marked, cut), *codes]
 
 
-def _written_line(out: Path, n_groups: int) -> str:
+def _written_line(out: Path, n_groups: int, extra: Sequence[str] = ()) -> str:
     folder = str(out)
     if not folder.endswith(os.sep):
         folder += os.sep
-    files = _plural(n_groups, "group file", "group files")
-    return f"Rosters written to {folder} (assignments.csv, {files}, summary.csv, manifest.json)"
+    files = ", ".join(
+        ["assignments.csv", _plural(n_groups, "group file", "group files"), "summary.csv", *extra]
+    )
+    return f"Rosters written to {folder} ({files}, manifest.json)"
+
+
+def rules_line(
+    problem: Problem,
+    verdict: Verdict,
+    groups: Sequence[int],
+    *,
+    requested: int = 0,
+    requests_header: str | None = None,
+) -> str | None:
+    """One line that confirms every rule the validator checked held, with how many of each:
+    "Every rule held: 10 locked pairs together, 3 apart pairs apart, 2 pins kept, ...". None
+    when there were no rules, or when a rule is broken (the verdict says which)."""
+    if not verdict.ok:
+        return None
+    requests = problem.requests
+    parts = []
+    from_files = len(requests.locks) - requested
+    if from_files:
+        parts.append(f"{_plural(from_files, 'locked pair', 'locked pairs')} together")
+    if requests.aparts:
+        parts.append(f"{_plural(len(requests.aparts), 'apart pair', 'apart pairs')} apart")
+    if requests.pins:
+        parts.append(f"{_plural(len(requests.pins), 'pin', 'pins')} kept")
+    if requested:
+        column = " ".join((requests_header or "placed with").split())
+        parts.append(f"{_plural(requested, 'pair', 'pairs')} from the '{column}' column together")
+    if problem.max_moves is not None and problem.previous:
+        moved = problem.moves_of(groups)
+        parts.append(f"{moved} earlier students moved (--max-moves {problem.max_moves})")
+    if not parts:
+        return None
+    return "Every rule held: " + ", ".join(parts) + "."
 
 
 def print_summary(
@@ -223,8 +302,11 @@ def print_summary(
     assignment: Assignment,
     verdict: Verdict,
     out: Path,
+    rules: str | None = None,
+    extra: Sequence[str] = (),
 ) -> None:
-    """The table, the verdict and where the files went."""
+    """The table, the verdict, the rules that held (`rules`, from `rules_line`) and where the
+    files went (`extra`: the files beyond the CSVs and the manifest)."""
     table, notes = summary_table(
         cohort=cohort,
         problem=problem,
@@ -243,7 +325,9 @@ def print_summary(
     style = "green" if good else "yellow"
     line = verdict_line(problem, assignment, verdict)
     console.print(Text(line, style=style), soft_wrap=whole_lines)
-    console.print(Text(_written_line(out, problem.n_groups)), soft_wrap=whole_lines)
+    if rules is not None:
+        console.print(Text(rules, style="green"), soft_wrap=whole_lines)
+    console.print(Text(_written_line(out, problem.n_groups, extra)), soft_wrap=whole_lines)
 
 
 def reading_lines(cohort: Cohort, config: str | None = None) -> list[str]:
