@@ -309,7 +309,7 @@ def _rules(data: ReportInput) -> list[str]:
 def mailto(emails: Iterable[str]) -> str:
     """A `mailto:` URL for these addresses (RFC 6068: each one percent-encoded, joined by
     commas)."""
-    return "mailto:" + ",".join(quote(email, safe="@.+-_~!$'*") for email in emails if email)
+    return "mailto:" + ",".join(quote(email, safe="@") for email in emails if email)
 
 
 def _groups(data: ReportInput) -> list[str]:

@@ -1,0 +1,108 @@
+"""report.html as text: everything escaped, nothing fetched, a mailto link and a page per group."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from typer.testing import CliRunner
+
+from empower_cli.cli import app
+from empower_cli.html_report import mailto
+from helpers_documents import TRICKY, rows, write_file
+from page import Page, groups_of, read_page
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    here = tmp_path_factory.mktemp("report")
+    signups = write_file(here / "signups.csv", 40)
+    result = runner.invoke(
+        app, ["assign", str(signups), "-g", "3", "-o", str(here / "out")], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    return here / "out"
+
+
+@pytest.fixture(scope="module")
+def page(out: Path) -> Page:
+    return read_page((out / "report.html").read_text(encoding="utf-8"))
+
+
+def test_every_name_is_text_never_markup(out: Path, page: Page) -> None:
+    assert [tag for tag, _ in page.tags if tag in ("script", "img", "iframe", "object")] == []
+    assert [name for name in page.attributes() if name.startswith("on")] == []
+    text = page.all_text()
+    for name in TRICKY:
+        assert name in text
+    raw = (out / "report.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    assert "<script" not in raw.lower()
+
+
+def test_every_group_and_every_student_is_on_the_page(out: Path, page: Page) -> None:
+    groups = groups_of(out / "assignments.csv")
+    headings = [h for h in page.headings if h.startswith("Group ")]
+    assert headings == [f"Group {g} {len(groups[g])} students" for g in (1, 2, 3)]
+    cells = page.all_text()
+    for student in rows(40):
+        assert student[0] in cells and student[1] in cells
+
+
+def test_the_page_asks_for_nothing_outside_itself(page: Page) -> None:
+    for tag, attrs in page.tags:
+        assert "src" not in attrs, tag
+        href = attrs.get("href")
+        if href is not None:
+            assert href.startswith(("#group-", "mailto:")), href
+    css = "".join(page.styles)
+    assert "url(" not in css and "@import" not in css and "@font-face" not in css
+
+
+def test_a_strict_content_security_policy_allows_only_the_pages_own_style(page: Page) -> None:
+    metas = [a for t, a in page.tags if t == "meta" and a.get("http-equiv")]
+    assert len(metas) == 1 and metas[0]["http-equiv"] == "Content-Security-Policy"
+    policy = str(metas[0]["content"])
+    assert policy.startswith("default-src 'none';")
+    digest = base64.b64encode(hashlib.sha256(page.styles[0].encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in policy
+    assert "unsafe" not in policy and "script-src" not in policy
+
+
+def test_each_group_has_a_mailto_link_with_all_its_emails(out: Path, page: Page) -> None:
+    links = [str(a["href"]) for t, a in page.tags if t == "a" and a.get("class") == "mail"]
+    groups = groups_of(out / "assignments.csv")
+    assert len(links) == 3
+    for g, link in enumerate(links, start=1):
+        assert link.startswith("mailto:") and "+" not in link  # '+' is sent as %2B
+        addresses = [unquote(part) for part in link.removeprefix("mailto:").split(",")]
+        assert addresses == [row["Email"] for row in groups[g]]
+
+
+def test_mailto_encodes_what_a_url_cannot_hold() -> None:
+    assert mailto(["a+b@x.edu", "", 'o"k?&@y.org']) == "mailto:a%2Bb@x.edu,o%22k%3F%26@y.org"
+
+
+def test_print_puts_each_group_on_its_own_page(page: Page) -> None:
+    css = "".join(page.styles)
+    media = css[css.index("@media print") :]
+    assert re.search(r"section\.group \{ break-before: page;", media)
+    sections = [a for t, a in page.tags if t == "section" and a.get("class") == "group"]
+    assert [a["id"] for a in sections] == ["group-1", "group-2", "group-3"]
+
+
+def test_the_page_shows_the_verdict_reading_and_every_family(page: Page) -> None:
+    text = page.all_text()
+    assert "proven optimal: every group is within its ideal range" in text
+    assert "as CSV (utf-8, comma-separated)" in text
+    assert "Class year" in page.headings[0] or "Class year" in text
+    for heading in ("How the sign-up file was read", "Balance at a glance", "Counts per group"):
+        assert heading in page.headings
+    for category in ("M1", "MSTP", "Wellness", "Research & extracurriculars"):
+        assert category in text
