@@ -10,7 +10,9 @@ For each size N:GROUPS[:PAIRS] this
    as a separate process --runs times, measuring its wall time and its peak resident memory (the
    child's own maximum RSS from os.wait4, so one run never inherits another's figure), in the
    environment a user's shell gives (bytecode caching on: PYTHONDONTWRITEBYTECODE is dropped, so
-   the first run may pay for compiling and the median shows the usual run);
+   the first run may pay for compiling and the median shows the usual run); each run is paired
+   with one with --no-workbook --no-report, taken in turns, so that the difference of the
+   medians is what writing rosters.xlsx and report.html costs (issue 11);
 3. builds two baselines itself (benchmarks/baselines.py): a seeded random assignment and a
    spreadsheet-style serpentine deal by year and interest pattern, both with equal group sizes and
    the locked pairs together;
@@ -18,9 +20,9 @@ For each size N:GROUPS[:PAIRS] this
    (../shared/yardstick.py): out-of-band cells, total deviation, least possible total deviation,
    locked pairs broken; "proven" comes from the run's manifest.json;
 
-and prints one table per size, then the issue 6 targets with met / NOT met and the margin. With
---markdown it also writes the tables as Markdown with the machine they ran on; with --profile it
-runs empower once more per size under cProfile (untimed) and shows where the time goes.
+and prints one table per size, then the issue 6 and 11 targets with met / NOT met and the margin.
+With --markdown it also writes the tables as Markdown with the machine they ran on; with --profile
+it runs empower once more per size under cProfile (untimed) and shows where the time goes.
 
     .venv/bin/python benchmarks/bench.py                       # all four sizes, 5 runs each
     .venv/bin/python benchmarks/bench.py --size 300:19 --runs 1
@@ -71,6 +73,9 @@ GROUP_COLUMN = "group"
 STDERR_TAIL_LINES = 8
 MB = 1_000_000  # bytes; 1 GB in the targets is 1,000 MB
 EMPOWER = "empower"
+#: empower without rosters.xlsx and report.html: the baseline for what writing them costs.
+BARE = "empower --no-workbook --no-report"
+BARE_FLAGS = ("--no-workbook", "--no-report")
 RANDOM = "random"
 SERPENTINE = "serpentine"
 
@@ -339,33 +344,41 @@ def empower_command(size: Size, signups: Path, locks: Path, folder: Path, s: Set
 
 def bench_empower(
     size: Size, signups: Path, locks: Path, folder: Path, s: Settings
-) -> MethodResult:
-    result = MethodResult(EMPOWER, wanted_runs=s.runs)
+) -> list[MethodResult]:
+    """Runs of empower as it is (EMPOWER) and without its documents (BARE: --no-workbook
+    --no-report), taken in turns so that a change in the machine's load falls on both."""
+    variants = [(EMPOWER, ()), (BARE, BARE_FLAGS)]
+    results = [MethodResult(name, wanted_runs=s.runs) for name, _ in variants]
     out_dir = folder / "out"
-    command = empower_command(size, signups, locks, folder, s)
     for number in range(1, s.runs + 1):
-        if result.runs:
-            expected = max(run.seconds for run in result.runs)
+        if results[0].runs:
+            expected = sum(max(run.seconds for run in r.runs) for r in results if r.runs)
             if time.perf_counter() + expected > s.deadline:
-                result.notes.append(
-                    f"budget: {len(result.runs)} of {s.runs} runs, the next would end past --budget"
-                )
+                for result in results:
+                    result.notes.append(
+                        f"budget: {len(result.runs)} of {s.runs} runs, the next would end past "
+                        "--budget"
+                    )
                 break
-        seconds, peak, code = run_process(command, folder, s.timeout)
-        s.log(f"  empower run {number}: {seconds:.2f} s, {peak:.0f} MB, exit {code}")
-        if code != 0:
-            stderr = (folder / "stderr.txt").read_text(encoding="utf-8", errors="replace")
-            why = f"killed after {s.timeout:g} s" if code == -1 else f"exit code {code}"
-            result.runs.append(Run(seconds, peak, code))
-            result.problems.append(f"run {number}: {why}; last lines of stderr:")
-            result.problems += [f"  {line}" for line in tail(stderr) or ["(empty)"]]
-            break  # a failing command fails the same way again; its timing means nothing
-        proven, manifest_seconds = read_manifest(out_dir)
-        score = run_yardstick(
-            s.yardstick, s.yardstick_args, out_dir / "assignments.csv", locks, result.problems
-        )
-        result.runs.append(Run(seconds, peak, code, proven, manifest_seconds, score))
-    return result
+        for result, (name, flags) in zip(results, variants, strict=True):
+            if result.problems:
+                continue
+            command = [*empower_command(size, signups, locks, folder, s), *flags]
+            seconds, peak, code = run_process(command, folder, s.timeout)
+            s.log(f"  {name} run {number}: {seconds:.2f} s, {peak:.0f} MB, exit {code}")
+            if code != 0:
+                stderr = (folder / "stderr.txt").read_text(encoding="utf-8", errors="replace")
+                why = f"killed after {s.timeout:g} s" if code == -1 else f"exit code {code}"
+                result.runs.append(Run(seconds, peak, code))
+                result.problems.append(f"run {number}: {why}; last lines of stderr:")
+                result.problems += [f"  {line}" for line in tail(stderr) or ["(empty)"]]
+                continue  # a failing command fails the same way again; its timing means nothing
+            proven, manifest_seconds = read_manifest(out_dir)
+            score = run_yardstick(
+                s.yardstick, s.yardstick_args, out_dir / "assignments.csv", locks, result.problems
+            )
+            result.runs.append(Run(seconds, peak, code, proven, manifest_seconds, score))
+    return results
 
 
 def bench_baseline(
@@ -393,11 +406,12 @@ def bench_size(size: Size, base: Path, s: Settings) -> SizeResult:
     random_roster = baselines.random_groups(rows, size.groups, cohort.pairs, s.seed)
     serpentine_roster = baselines.serpentine_groups(rows, size.groups, cohort.pairs)
 
-    empower = bench_empower(size, signups, locks, folder, s)
+    empower, bare = bench_empower(size, signups, locks, folder, s)
     result = SizeResult(
         size,
         [
             empower,
+            bare,
             bench_baseline(RANDOM, random_roster, rows, locks, folder, s),
             bench_baseline(SERPENTINE, serpentine_roster, rows, locks, folder, s),
         ],
@@ -541,7 +555,7 @@ def table_rows(result: SizeResult) -> list[list[str]]:
         seconds = [run.seconds for run in ok_runs]
         manifest_seconds = [run.manifest_seconds for run in ok_runs if run.manifest_seconds]
         scores = m.scores
-        measured = m.method == EMPOWER
+        measured = m.method in (EMPOWER, BARE)
         if measured:
             proven_count = sum(run.proven is True for run in ok_runs)
             proven = {len(ok_runs): "yes", 0: "no"}.get(
@@ -565,12 +579,38 @@ def table_rows(result: SizeResult) -> list[list[str]]:
     return rows
 
 
+#: Issue 11: what writing rosters.xlsx and report.html may add to a run, in seconds, as a
+#: function of the run's time without them.
+DOCUMENT_TARGETS: dict[tuple[int, int], tuple[str, Callable[[float], float]]] = {
+    (300, 19): ("workbook and report add <= 0.3 s", lambda bare: 0.3),
+    (20000, 1250): ("workbook and report add <= half the run's time", lambda bare: bare / 2),
+}
+
+
+def document_checks(result: SizeResult) -> list[tuple[str, bool, str]]:
+    """The issue 11 target: the median run with the documents against the median without."""
+    target = DOCUMENT_TARGETS.get((result.size.students, result.size.groups))
+    if target is None:
+        return []
+    what, limit_of = target
+    medians = []
+    for name in (EMPOWER, BARE):
+        method = result.method(name)
+        runs = [run.seconds for run in method.runs if run.exit_code == 0] if method else []
+        if not runs:
+            return [(what, False, "no run")]
+        medians.append(statistics.median(runs))
+    full, bare = medians
+    added, limit = full - bare, limit_of(bare)
+    figure = f"{added:+.2f} s ({full:.2f} s against {bare:.2f} s; limit {limit:.2f} s)"
+    return [(what, added <= limit, figure)]
+
+
 def target_checks(result: SizeResult) -> list[tuple[str, bool, str]]:
     target = target_for(result.size)
     empower = result.method(EMPOWER)
-    if target is None or empower is None:
-        return []
-    return check_target(target, empower)
+    checks = [] if target is None or empower is None else check_target(target, empower)
+    return checks + document_checks(result)
 
 
 def target_lines(result: SizeResult) -> list[str]:
@@ -734,7 +774,7 @@ def markdown_document(
     summary = targets_summary(results)
     if summary:
         out += [
-            "## Issue 6 targets",
+            "## Targets (issues 6 and 11)",
             "",
             "| size | target | figure | |",
             "| --- | --- | ---: | --- |",
@@ -765,7 +805,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Time `empower assign` as a whole process (wall time, peak memory) on synthetic "
             "cohorts, score it and two baselines (random, serpentine deal) with the yardstick, "
-            "and check the issue 6 targets."
+            "and check the issue 6 and 11 targets."
         ),
         epilog=(
             "Arguments after `--` are passed to `empower assign`, e.g. `-- --workers 1`. "
@@ -880,7 +920,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n" + format_text(result) + "\n", flush=True)
     summary = targets_summary(results)
     if summary:
-        print("issue 6 targets (whole process):")
+        print("issue 6 and 11 targets (whole process):")
         for size_text, what, figure, verdict in summary:
             print(f"  {size_text}: {what}: {verdict} ({figure})")
     log(f"benchmark took {time.perf_counter() - clock:.0f} s")
