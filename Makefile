@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: $(VENV)/.installed-dev
 BENCH_ARGS ?=
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py --markdown benchmarks/RESULTS.md $(BENCH_ARGS)
+
+# The README's pictures of report.html and rosters.xlsx (headless Chromium and LibreOffice).
+screenshots: $(VENV)/.installed
+	bash docs/screenshots.sh
 
 clean:
 	rm -rf $(VENV) rosters .pytest_cache .mypy_cache .ruff_cache

@@ -101,8 +101,24 @@ def test_the_page_shows_the_verdict_reading_and_every_family(page: Page) -> None
     text = page.all_text()
     assert "proven optimal: every group is within its ideal range" in text
     assert "as CSV (utf-8, comma-separated)" in text
-    assert "Class year" in page.headings[0] or "Class year" in text
+    assert "Class year" in text and "Interests" in text  # the families' titles
     for heading in ("How the sign-up file was read", "Balance at a glance", "Counts per group"):
         assert heading in page.headings
     for category in ("M1", "MSTP", "Wellness", "Research & extracurriculars"):
         assert category in text
+
+
+def test_without_an_email_column_there_is_no_mail_link(tmp_path: Path) -> None:
+    signups = tmp_path / "signups.csv"
+    lines = ["Student ID,Name,Class year,Interests"]
+    lines += [f"{i:03d},Ana {i},{('M1', 'M2')[i % 2]},Wellness" for i in range(1, 9)]
+    signups.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["assign", str(signups), "-g", "2", "-o", str(tmp_path / "out")],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    page = read_page((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    assert [a for t, a in page.tags if t == "a" and a.get("class") == "mail"] == []
+    assert "Ana 8" in page.all_text() and "008" in page.all_text()
