@@ -164,6 +164,7 @@ def test_manifest_records_the_run_without_student_data(example) -> None:
         "tool",
         "version",
         "wall_seconds",
+        "documents_seconds",
     }
     assert manifest["tool"] == "empower"
     assert manifest["version"] == version("empower-cli")

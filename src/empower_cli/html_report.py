@@ -91,7 +91,8 @@ class ReportInput:
     verdict: Verdict
     verdict_text: str
     reading: tuple[str, ...]
-    """How the sign-up file was read (report.reading_lines)."""
+    """How the sign-up file was read (report.reading_lines); the first line is shown, the
+    mapping comes from the cohort itself."""
     warnings: tuple[str, ...] = ()
     rules: str | None = None
     costs: tuple[str, ...] = ()
@@ -141,13 +142,12 @@ def _reading(data: ReportInput) -> list[str]:
     lines = ["<section>", "<h2>How the sign-up file was read</h2>"]
     if data.reading:
         lines.append(f"<p>{_e(data.reading[0])}</p>")
-        rows = [line.strip().split("  ", 1) for line in data.reading[1:]]
-        lines.append("<table><tr><th>field</th><th>column</th></tr>")
-        lines += [
-            f"<tr><td>{_e(r[0])}</td><td>{_e(r[1].strip() if len(r) > 1 else '')}</td></tr>"
-            for r in rows
-        ]
-        lines.append("</table>")
+    lines.append("<table><tr><th>field</th><th>read from the column</th></tr>")
+    lines += [
+        f"<tr><td>{_e(field)}</td><td>{_e(' '.join(header.split()))}</td></tr>"
+        for field, header in data.cohort.mapping
+    ]
+    lines.append("</table>")
     if data.cohort.legend:
         lines.append("<h3>Interest names</h3><table><tr><th>shown as</th><th>option</th></tr>")
         lines += [

@@ -291,7 +291,9 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         requested,
         requests_header,
     )
+    building = time.perf_counter()
     documents = build_documents(run, workbook=options.workbook, report=options.report)
+    manifest["documents_seconds"] = round(time.perf_counter() - building, 3)
     files = write_outputs(
         options.out,
         cohort=cohort,
