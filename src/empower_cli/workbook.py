@@ -253,6 +253,8 @@ def _group_sheet(
         emails = EMAIL_SEPARATOR.join(
             cohort.rows[s][where] for s in members if cohort.rows[s][where]
         )
+        if len(emails) > CELL_LIMIT:  # never a cut list that looks whole
+            emails = f"(too many emails for one cell: see the {cohort.headers[where]} column)"
         _text(ws, formats, 1, 0, "Emails", **BOLD, valign="top")
         last = max(1, len(shown) - 1)
         wrap = formats.get(text_wrap=True, valign="top")
