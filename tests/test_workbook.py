@@ -189,3 +189,29 @@ def test_no_workbook_and_no_report(in_tmp: Path, write_signups: Callable[..., Pa
     assign(signups, "-g", "2", "-o", "out2", "--no-report")
     assert {"rosters.xlsx"} <= {path.name for path in (in_tmp / "out2").iterdir()}
     assert not (in_tmp / "out2" / "report.html").exists()
+
+
+def test_a_lone_surrogate_is_an_output_error_naming_no_data(tmp_path: Path) -> None:
+    from dataclasses import replace
+    from io import StringIO
+
+    from rich.console import Console
+
+    from empower_cli.documents import Run, build_documents
+    from empower_cli.errors import OutputError
+    from empower_cli.pipeline import AssignOptions
+    from empower_cli.pipeline import assign as run_assign
+
+    signups = write_file(tmp_path / "signups.csv", 6)
+    quiet = Console(file=StringIO())
+    done = run_assign(
+        AssignOptions(signups=signups, groups=2, out=tmp_path / "out"), out=quiet, err=quiet
+    )
+    rows = ((done.cohort.rows[0][0], "Ana \ud800", *done.cohort.rows[0][2:]), *done.cohort.rows[1:])
+    run = Run(replace(done.cohort, rows=rows), done.problem, done.assignment, done.verdict)
+    for xlsx, html in ((True, False), (False, True)):
+        with pytest.raises(OutputError) as caught:
+            build_documents(run, out=Path("out"), workbook=xlsx, report=html)
+        assert caught.value.message == (
+            "out: a cell holds characters that cannot be written as UTF-8; nothing was written."
+        )

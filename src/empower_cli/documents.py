@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from empower_cli.errors import OutputError
 from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict
 
 
@@ -44,8 +46,22 @@ def rules_text(run: Run) -> str | None:
     )
 
 
-def build_documents(run: Run, *, workbook: bool = True, report: bool = True) -> dict[str, bytes]:
-    """rosters.xlsx and report.html (each unless turned off), name -> bytes."""
+def build_documents(
+    run: Run, *, out: Path, workbook: bool = True, report: bool = True
+) -> dict[str, bytes]:
+    """rosters.xlsx and report.html (each unless turned off), name -> bytes.
+
+    Raises OutputError (exit 6), naming no data, when a cell cannot be written as UTF-8 (a lone
+    surrogate that slipped through reading), as export.write_outputs does for the CSVs."""
+    try:
+        return _build(run, workbook=workbook, report=report)
+    except UnicodeEncodeError:
+        raise OutputError(
+            f"{out}: a cell holds characters that cannot be written as UTF-8; nothing was written."
+        ) from None
+
+
+def _build(run: Run, *, workbook: bool, report: bool) -> dict[str, bytes]:
     from empower_cli.export import group_header
     from empower_cli.report import changes_lines, costs_lines, reading_lines, verdict_line
 

@@ -280,19 +280,21 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
             "stayed": changes.stayed,
         }
     run = Run(
-        cohort,
-        problem,
-        assignment,
-        verdict,
-        changes,
-        costs,
-        config.source,
-        tuple(warnings),
-        requested,
-        requests_header,
+        cohort=cohort,
+        problem=problem,
+        assignment=assignment,
+        verdict=verdict,
+        changes=changes,
+        costs=costs,
+        config=config.source,
+        warnings=tuple(warnings),
+        requested=requested,
+        requests_header=requests_header,
     )
     building = time.perf_counter()
-    documents = build_documents(run, workbook=options.workbook, report=options.report)
+    documents = build_documents(
+        run, out=options.out, workbook=options.workbook, report=options.report
+    )
     manifest["documents_seconds"] = round(time.perf_counter() - building, 3)
     files = write_outputs(
         options.out,
