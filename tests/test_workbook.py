@@ -178,6 +178,8 @@ def test_rerun_adds_a_changes_sheet(in_tmp: Path, write_signups: Callable[..., P
     header, body = table_under(ws, "change")
     assert header == ["change", "student", "name", "from group", "to group", "why"]
     assert sorted(row[1] for row in body if row[0] == "joined") == ["00021", "00022"]
+    report = (in_tmp / "second" / "report.html").read_text(encoding="utf-8")
+    assert "Against the earlier rosters" in report and "joined: Étudiant 21 (00021)" in report
 
 
 def test_no_workbook_and_no_report(in_tmp: Path, write_signups: Callable[..., Path]) -> None:

@@ -31,7 +31,7 @@ CELL_W, CELL_H, SMALL_H = 40, 22, 4
 #: Category names in the heat map are cut to this many characters (the full name is its tooltip).
 LABEL_CHARS, CHAR_W = 28, 6.6
 LABEL_W, HEAD_H = 70, 26
-IN_COLOUR, OUT_COLOUR, SIZE_COLOUR = "#d9f0d3", "#f4a6a6", "#e8e8e8"
+IN_COLOUR, OUT_COLOUR = "#d9f0d3", "#f4a6a6"
 #: Colours for the categories of a family's bars, in order (then repeated).
 PALETTE = (
     "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
