@@ -122,3 +122,30 @@ def test_without_an_email_column_there_is_no_mail_link(tmp_path: Path) -> None:
     page = read_page((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
     assert [a for t, a in page.tags if t == "a" and a.get("class") == "mail"] == []
     assert "Ana 8" in page.all_text() and "008" in page.all_text()
+
+
+def test_the_warnings_printed_are_on_the_page(tmp_path: Path) -> None:
+    signups = tmp_path / "signups.csv"
+    lines = ["Student ID,Name,Email,Class year,Interests"]
+    lines += [f"{i:03d},Ana {i},a{i}@x.edu,{('M1', 'M2')[i % 2]},Wellness" for i in range(1, 9)]
+    lines.append("009,Bo <b>9</b>,b9@x.edu,M1,Knitting")
+    signups.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["assign", str(signups), "-g", "2", "-o", str(tmp_path / "out")],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    warnings = [
+        line.removeprefix("warning: ")
+        for line in result.stderr.splitlines()
+        if line.startswith("warning: ")
+    ]
+    assert warnings
+    page = read_page((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    items = [t for t, a in page.tags if t == "li"]
+    assert len(items) >= len(warnings)
+    text = " ".join(page.all_text().split())
+    for warning in warnings:
+        assert " ".join(warning.split()) in text
+    assert "b" not in [t for t, _ in page.tags]

@@ -174,3 +174,13 @@ def test_libreoffice_converts_the_workbook_with_accents_intact(out: Path) -> Non
     for name in ("Siobhán Ní Bhriain", "Đặng Minh Anh", "Zoë Müller-Lüdenscheidt", "=1+1"):
         assert name in text, name
     assert "00001" in text  # the id's leading zeros
+
+
+def test_a_missing_program_skips_here_but_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda program: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="chromium is not installed"):
+        need("chromium")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="chromium is not installed"):
+        need("chromium")
