@@ -108,41 +108,39 @@ def test_the_page_shows_the_verdict_reading_and_every_family(page: Page) -> None
         assert category in text
 
 
-def test_without_an_email_column_there_is_no_mail_link(tmp_path: Path) -> None:
-    signups = tmp_path / "signups.csv"
-    lines = ["Student ID,Name,Class year,Interests"]
-    lines += [f"{i:03d},Ana {i},{('M1', 'M2')[i % 2]},Wellness" for i in range(1, 9)]
+def assign_lines(folder: Path, lines: list[str]) -> tuple[Page, str]:
+    """Run `assign -g 2` on a sign-up file of these lines; the page and what went to stderr."""
+    signups = folder / "signups.csv"
     signups.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(
         app,
-        ["assign", str(signups), "-g", "2", "-o", str(tmp_path / "out")],
+        ["assign", str(signups), "-g", "2", "-o", str(folder / "out")],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
-    page = read_page((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    page = read_page((folder / "out" / "report.html").read_text(encoding="utf-8"))
+    return page, result.stderr
+
+
+def test_without_an_email_column_there_is_no_mail_link(tmp_path: Path) -> None:
+    lines = ["Student ID,Name,Class year,Interests"]
+    lines += [f"{i:03d},Ana {i},{('M1', 'M2')[i % 2]},Wellness" for i in range(1, 9)]
+    page, _ = assign_lines(tmp_path, lines)
     assert [a for t, a in page.tags if t == "a" and a.get("class") == "mail"] == []
     assert "Ana 8" in page.all_text() and "008" in page.all_text()
 
 
 def test_the_warnings_printed_are_on_the_page(tmp_path: Path) -> None:
-    signups = tmp_path / "signups.csv"
     lines = ["Student ID,Name,Email,Class year,Interests"]
     lines += [f"{i:03d},Ana {i},a{i}@x.edu,{('M1', 'M2')[i % 2]},Wellness" for i in range(1, 9)]
     lines.append("009,Bo <b>9</b>,b9@x.edu,M1,Knitting")
-    signups.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = runner.invoke(
-        app,
-        ["assign", str(signups), "-g", "2", "-o", str(tmp_path / "out")],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
+    page, stderr = assign_lines(tmp_path, lines)
     warnings = [
         line.removeprefix("warning: ")
-        for line in result.stderr.splitlines()
+        for line in stderr.splitlines()
         if line.startswith("warning: ")
     ]
     assert warnings
-    page = read_page((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
     items = [t for t, a in page.tags if t == "li"]
     assert len(items) >= len(warnings)
     text = " ".join(page.all_text().split())
