@@ -152,3 +152,18 @@ def test_students_apart_who_shared_a_group_are_not_both_kept_there(records) -> N
     assert validate(problem, found.groups).ok
     assert found.groups[10] != found.groups[14]
     assert problem.moves_of(found.groups) == 1
+
+
+def test_a_pin_into_a_full_earlier_group_keeps_sizes_even(records) -> None:
+    # Found by hypothesis: six returning students fill their earlier group to the size every
+    # group must have, and a newcomer is pinned there too. Keeping all six put seven in it.
+    cohort = records.cohort(["M1"] * 17 + ["M2"])
+    pins = [records.pin(2, 1)]
+    previous = (None,) * 12 + (1,) * 6
+    problem = build_problem(cohort, records.requests(pins=pins), 3, previous=previous)
+    found = solve(problem, OPTIONS)
+    verdict = validate(problem, found.groups)
+    assert verdict.ok, verdict.violations
+    assert verdict.balance.sizes == (6, 6, 6)
+    assert found.groups[2] == 1
+    assert problem.moves_of(found.groups) == 1  # one returning student makes room for the pin

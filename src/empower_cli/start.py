@@ -79,6 +79,8 @@ def greedy_counts(
                 for _ in range(amount):
                     place(k, g)
             placed[k] = sum(start[k])
+        if max(sizes, default=0) > size_max:
+            return None  # the units kept in place and the pinned ones overfill a group
 
     for k in order:
         kind = kinds[k]
