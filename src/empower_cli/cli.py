@@ -47,7 +47,8 @@ Columns = Annotated[
     typer.Option(
         "--column",
         metavar="FIELD=HEADER",
-        help="Map a field (id, name, email, year, interests, requests) to a header; repeatable.",
+        help="Map a field (id, name, first_name, last_name, email, year, interests, "
+        "requests) to a header; repeatable.",
         show_default=False,
     ),
 ]
@@ -70,6 +71,14 @@ Delimiter = Annotated[
     str | None,
     typer.Option(
         help="Cell delimiter: ',', ';' or 'tab' (detected when not given).", show_default=False
+    ),
+]
+Sheet = Annotated[
+    str | None,
+    typer.Option(
+        metavar="NAME",
+        help="The sheet of an .xlsx workbook that holds the sign-ups (default: the first).",
+        show_default=False,
     ),
 ]
 AcademicYear = Annotated[
@@ -179,6 +188,7 @@ def assign(
     ] = False,
     encoding: Encoding = None,
     delimiter: Delimiter = None,
+    sheet: Sheet = None,
     config: ConfigFile = None,
     academic_year: AcademicYear = None,
     previous: Annotated[
@@ -236,6 +246,7 @@ def assign(
         force=force,
         encoding=encoding,
         delimiter=delimiter,
+        sheet=sheet,
         config=config,
         academic_year=academic_year,
         previous=previous,
@@ -259,6 +270,7 @@ def _reading(
     config: Path | None,
     encoding: str | None,
     delimiter: str | None,
+    sheet: str | None,
     academic_year: int | None,
 ) -> SignupOptions:
     """How check and init read the sign-up file: exactly as assign would."""
@@ -270,6 +282,7 @@ def _reading(
         config=config,
         encoding=encoding,
         delimiter=delimiter,
+        sheet=sheet,
         academic_year=academic_year,
     )
 
@@ -281,6 +294,7 @@ def check(
     config: ConfigFile = None,
     encoding: Encoding = None,
     delimiter: Delimiter = None,
+    sheet: Sheet = None,
     academic_year: AcademicYear = None,
     groups: Groups = None,
     group_size: GroupSize = None,
@@ -290,7 +304,7 @@ def check(
 
     from empower_cli.inspect import check as run
 
-    options = _reading(signups, column, config, encoding, delimiter, academic_year)
+    options = _reading(signups, column, config, encoding, delimiter, sheet, academic_year)
     err = Console(stderr=True, highlight=False)
     try:
         run(options, out=Console(highlight=False), err=err, groups=groups, group_size=group_size)
@@ -305,6 +319,7 @@ def init(
     config: ConfigFile = None,
     encoding: Encoding = None,
     delimiter: Delimiter = None,
+    sheet: Sheet = None,
     academic_year: AcademicYear = None,
     groups: Groups = None,
     group_size: GroupSize = None,
@@ -317,7 +332,7 @@ def init(
 
     from empower_cli.inspect import init as run
 
-    options = _reading(signups, column, config, encoding, delimiter, academic_year)
+    options = _reading(signups, column, config, encoding, delimiter, sheet, academic_year)
     err = Console(stderr=True, highlight=False)
     try:
         run(

@@ -81,6 +81,18 @@ def group_header(headers: Sequence[str]) -> str:
     return name
 
 
+def group_column_note(cohort: Cohort) -> str | None:
+    """When the sign-up file has a `group` column of its own: what the new groups' column is
+    called instead, for a warning and the summary; else None."""
+    name = group_header(cohort.headers)
+    if name == GROUP_HEADER:
+        return None
+    return (
+        f"{cohort.source} already has a column {GROUP_HEADER!r}, kept as it is; the new groups "
+        f"are in the column {name!r} of assignments.csv and the group files."
+    )
+
+
 def group_file_name(group: int, n_groups: int) -> str:
     """`group-01.csv` for 0-based `group`, zero-padded so that names sort in group order."""
     width = max(2, len(str(n_groups)))

@@ -44,6 +44,7 @@ class AssignOptions:
     force: bool = False
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None
     config: Path | None = None
     """empower.toml to use; None: the one beside the sign-up file, if any."""
     academic_year: int | None = None
@@ -90,6 +91,7 @@ def signup_options(options: AssignOptions) -> SignupOptions:
         config=options.config,
         encoding=options.encoding,
         delimiter=options.delimiter,
+        sheet=options.sheet,
         academic_year=options.academic_year,
     )
 
@@ -175,7 +177,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     is written unless the rosters pass every check.
     """
     from empower_cli.changes import changes_of
-    from empower_cli.export import prepare_output_dir, write_outputs
+    from empower_cli.export import group_column_note, prepare_output_dir, write_outputs
     from empower_cli.ingest import parse_column_option, read_requests
     from empower_cli.ingest.earlier import read_previous
     from empower_cli.ingest.placed import read_placed, with_locks
@@ -207,6 +209,9 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     prepare_output_dir(options.out, force=options.force)
     cohort = read_signups(signup_options(options), config)
     print_warnings(err, cohort.warnings)
+    group_note = group_column_note(cohort)
+    if group_note is not None:
+        print_warnings(err, (group_note,))
     previous = read_previous(options.previous, cohort) if options.previous is not None else None
     groups, group_size = options.groups, options.group_size
     if previous is not None and not sized:  # the earlier file's count, unless told otherwise
@@ -286,6 +291,8 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     print_summary(
         out, cohort=cohort, problem=problem, assignment=assignment, verdict=verdict, out=options.out
     )
+    if group_note is not None:
+        out.print(group_note, markup=False, highlight=False, soft_wrap=True)
     print_costs(out, verdict.balance.out_of_band, costs)
     if changes is not None:
         print_changes(out, problem=problem, changes=changes)
