@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 
-from empower_cli import __version__
+from empower_cli import __version__, interrupt
 from empower_cli.config import Config
 from empower_cli.errors import InfeasibleError, InternalError, UsageError
 from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict
@@ -177,7 +177,12 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     is written unless the rosters pass every check.
     """
     from empower_cli.changes import changes_of
-    from empower_cli.export import group_column_note, prepare_output_dir, write_outputs
+    from empower_cli.export import (
+        clean_stale_temporaries,
+        group_column_note,
+        prepare_output_dir,
+        write_outputs,
+    )
     from empower_cli.ingest import parse_column_option, read_requests
     from empower_cli.ingest.earlier import read_previous
     from empower_cli.ingest.placed import read_placed, with_locks
@@ -207,6 +212,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     config = load_settings(signup_options(options))
     options = resolve(options, config)
     prepare_output_dir(options.out, force=options.force)
+    clean_stale_temporaries(options.out)
     cohort = read_signups(signup_options(options), config)
     print_warnings(err, cohort.warnings)
     group_note = group_column_note(cohort)
@@ -246,6 +252,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
             err, time_limit=time_limit, reproducible=options.reproducible
         ) as progress:
             assignment = solve(problem, settings, progress.update)
+        interrupt.keep()  # a complete roster exists: Ctrl-C from here on cannot lose it
     except InfeasibleError as error:
         # explain (and OR-Tools with it) loads only when there is something to explain
         from empower_cli.explain import explain_infeasible
@@ -261,7 +268,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         )
     changes = changes_of(problem, previous, assignment.groups) if previous is not None else None
     costs: tuple[Cost, ...] = ()
-    if verdict.balance.out_of_band and not assignment.interrupted:
+    if verdict.balance.out_of_band and not assignment.interrupted and not interrupt.pressed():
         from empower_cli.explain import balance_costs
 
         budget = min(5.0, max(1.0, time_limit / 10))
@@ -277,6 +284,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
             "left": len(changes.left),
             "stayed": changes.stayed,
         }
+    stopped = interrupt.pressed()
     files = write_outputs(
         options.out,
         cohort=cohort,
@@ -287,6 +295,9 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         force=options.force,
         changes=changes,
     )
+    interrupt.wrote()
+    if stopped:
+        err.print(interrupt.KEPT, markup=False, highlight=False, soft_wrap=True)
     print_reading(out, cohort, config.source)
     print_summary(
         out, cohort=cohort, problem=problem, assignment=assignment, verdict=verdict, out=options.out
