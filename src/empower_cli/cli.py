@@ -82,13 +82,18 @@ ConfigFile = Annotated[
 Encoding = Annotated[
     str | None,
     typer.Option(
-        help="Encoding of the sign-up file (detected when not given).", show_default=False
+        metavar="NAME",
+        help="Encoding of the sign-up file (detected when not given).",
+        show_default=False,
     ),
 ]
 Delimiter = Annotated[
     str | None,
     typer.Option(
-        help="Cell delimiter: ',', ';' or 'tab' (detected when not given).", show_default=False
+        metavar="CHAR",
+        help="Cell delimiter: ',', ';', '|' or 'tab' (detected when not given, or named by "
+        "Excel's first line sep=;).",
+        show_default=False,
     ),
 ]
 Sheet = Annotated[
@@ -113,13 +118,16 @@ AcademicYear = Annotated[
 ]
 Groups = Annotated[
     int | None,
-    typer.Option("--groups", "-g", min=1, help="Number of groups.", show_default=False),
+    typer.Option(
+        "--groups", "-g", metavar="N", min=1, help="Number of groups.", show_default=False
+    ),
 ]
 GroupSize = Annotated[
     int | None,
     typer.Option(
         "--group-size",
         "-s",
+        metavar="K",
         min=1,
         help="Target group size when --groups is not given (default 16); "
         "sizes differ by at most one.",
@@ -207,29 +215,41 @@ def assign(
     signups: Signups,
     groups: Groups = None,
     group_size: GroupSize = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("rosters"),
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder.")] = Path(
+        "rosters"
+    ),
     lock: Annotated[
         Path | None,
         typer.Option(
-            help="CSV of pairs who must share a group (two columns of student keys).",
+            metavar="FILE",
+            help="CSV of students who must share a group: each row names two or more "
+            "(id, email or name).",
             readable=False,
         ),
     ] = None,
     apart: Annotated[
         Path | None,
-        typer.Option(help="CSV of pairs who must not share a group.", readable=False),
+        typer.Option(
+            metavar="FILE",
+            help="CSV of students who must not share a group: each row names two or more.",
+            readable=False,
+        ),
     ] = None,
     pin: Annotated[
         Path | None,
         typer.Option(
-            help="CSV of student key, group number (1 to the group count).", readable=False
+            metavar="FILE",
+            help="CSV of student key, group number (1 to the group count).",
+            readable=False,
         ),
     ] = None,
     column: Columns = None,
     seed: Annotated[
         int | None,
         typer.Option(
-            help="Seed for the search (default 0); same seed, same rosters.", show_default=False
+            metavar="N",
+            help="Seed for the search (default 0); same seed, same rosters.",
+            show_default=False,
         ),
     ] = None,
     time_limit: Annotated[
@@ -244,7 +264,9 @@ def assign(
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option(min=0, help="Search threads (default 0: one per core).", show_default=False),
+        typer.Option(
+            metavar="N", min=0, help="Search threads (default 0: one per core).", show_default=False
+        ),
     ] = None,
     reproducible: Annotated[
         bool,
@@ -277,6 +299,7 @@ def assign(
         int | None,
         typer.Option(
             "--max-moves",
+            metavar="N",
             min=0,
             help="With --previous: at most N earlier students change group; balance is "
             "the best possible under that cap.",
