@@ -252,7 +252,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
             err, time_limit=time_limit, reproducible=options.reproducible
         ) as progress:
             assignment = solve(problem, settings, progress.update)
-        interrupt.keep()  # a complete roster exists: Ctrl-C from here on cannot lose it
+            interrupt.keep()  # a complete roster exists: Ctrl-C from here on cannot lose it
     except InfeasibleError as error:
         # explain (and OR-Tools with it) loads only when there is something to explain
         from empower_cli.explain import explain_infeasible

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from empower_cli import interrupt
 from empower_cli.errors import InfeasibleError
 from empower_cli.model.kinds import Block, Kind, kinds_of, whole
 from empower_cli.model.moves import moves_in, place_units, stay_counts
@@ -315,6 +316,7 @@ def solve(
         placement.update(found)
         solved.append((block, status, objective, bound))
 
+    interrupt.keep()  # every unit is placed: a complete roster that Ctrl-C must not lose
     objective = sum(entry[2] for entry in solved)
     if len(solved) == 1:  # one model held every group: the solver's own verdict stands
         _, status, objective, bound = solved[0]
