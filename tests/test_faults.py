@@ -266,6 +266,30 @@ def test_a_closed_output_pipe_after_the_rosters_are_written_is_exit_0(
     assert (tmp_path / "out" / "assignments.csv").is_file()
 
 
+@POSIX
+def test_a_pipe_closed_before_the_rosters_are_written_is_141_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    # One student with no interests: a warning goes to stderr before anything is written, and
+    # stderr is a pipe whose reader has gone.
+    path = tmp_path / "signups.csv"
+    path.write_text(SIGNUPS + "S999,Late,M1,\n", encoding="utf-8")
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        run = subprocess.run(
+            [EMPOWER, "assign", path, "-g", "2", "-o", tmp_path / "out"],
+            stdout=subprocess.DEVNULL,
+            stderr=writer,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert run.returncode == 141
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_read_only_file_system_says_so(
     tmp_path: Path, signups: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

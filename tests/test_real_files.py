@@ -171,8 +171,12 @@ def test_sheet_reads_that_sheet_and_zero_padded_ids_keep_their_zeros(tmp_path: P
     )
 
 
-def test_a_microsoft_forms_workbook_needs_no_sheet(tmp_path: Path) -> None:
-    export = msforms_xlsx(tmp_path)
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_a_microsoft_forms_workbook_needs_no_sheet_and_reads_every_name(
+    tmp_path: Path, anonymous: bool
+) -> None:
+    # An anonymous form's Name column is empty: the name comes from the question asking it.
+    export = msforms_xlsx(tmp_path, anonymous=anonymous)
     assert {s.name for s in load_cohort(export.path).students} == export.names
 
 

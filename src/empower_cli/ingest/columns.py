@@ -240,10 +240,13 @@ def find_columns(
     for field in order:
         if field in found:
             continue
+        # an optional field's column with no answers at all (Microsoft Forms' Name on an
+        # anonymous form) leaves room for a question that asks for it
+        empty = blank if field in OPTIONAL else frozenset()
         matches = [
             p
             for p, key in enumerate(keys)
-            if key in ALIASES.get(field, ()) and p not in claimed and p not in excluded
+            if key in ALIASES.get(field, ()) and p not in claimed | excluded | empty
         ]
         chosen = _one_of(source, field, headers, matches, warnings)
         if chosen is not None:
