@@ -203,6 +203,43 @@ def test_ctrl_c_before_any_roster_exists_writes_nothing_and_exits_130(big: Path)
     assert not [p for p in big.iterdir() if p.name.startswith(".early.")]
 
 
+def test_ctrl_c_after_the_search_writes_the_rosters_and_says_so(
+    tmp_path: Path, signups: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real SIGINT to this process once the roster is complete (while it is validated).
+    from empower_cli.interrupt import KEPT
+
+    real = validate_module.validate
+
+    def validate_then_ctrl_c(problem, groups):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(problem, groups)
+
+    monkeypatch.setattr(validate_module, "validate", validate_then_ctrl_c)
+    result = invoke("assign", signups, "-g", "2", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"{KEPT}\n"
+    assert (tmp_path / "out" / "assignments.csv").is_file()
+
+
+def test_ctrl_c_once_the_rosters_are_written_changes_nothing(
+    tmp_path: Path, signups: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import empower_cli.report as report_module
+
+    quiet = invoke("assign", signups, "-g", "2", "-o", tmp_path / "first")
+    real = report_module.print_summary
+
+    def summary_then_ctrl_c(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_module, "print_summary", summary_then_ctrl_c)
+    result = invoke("assign", signups, "-g", "2", "-o", tmp_path / "first", "--force")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == quiet.stdout
+
+
 # --- 12. exit codes -----------------------------------------------------------------------------
 
 
