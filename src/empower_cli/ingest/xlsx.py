@@ -53,6 +53,14 @@ def shown_text(value: Any, number_format: str | None) -> str:
     return cell_text(value)
 
 
+def _shown(cell: Any) -> str:
+    """A read-only cell's text; its number format is looked up only for a number."""
+    value = cell.value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return shown_text(value, getattr(cell, "number_format", None))
+    return cell_text(value)
+
+
 def sheet_list(names: list[str]) -> str:
     """'Sheet1' and 'Responses', for messages."""
     return join_words([quote(name) for name in names])
@@ -95,7 +103,7 @@ def read_workbook(data: bytes, source: str, sheet: str | None = None) -> Records
         chosen = _pick(book, source, sheet)
         rows: list[tuple[int, tuple[str, ...]]] = []
         for number, found in enumerate(chosen.iter_rows(), start=1):
-            cells = [shown_text(c.value, getattr(c, "number_format", None)) for c in found]
+            cells = [_shown(c) for c in found]
             while cells and not clean(cells[-1]):
                 cells.pop()
             if cells:
