@@ -102,6 +102,14 @@ class Person:
     """An "Other:" answer's text, or ""."""
 
     @property
+    def first(self) -> str:
+        return self.name.split(" ", 1)[0]
+
+    @property
+    def last(self) -> str:
+        return self.name.split(" ", 1)[1]
+
+    @property
     def interests(self) -> frozenset[str]:
         """What the student really chose: the options, and "Other" for a free-text answer."""
         return frozenset(self.choices) | ({OTHER} if self.other else set())
@@ -118,6 +126,8 @@ class Export:
     name_header: str
     format: str
     """How empower names the layout."""
+    last_header: str = ""
+    """With first and last names in two columns: the last name's (name_header is the first's)."""
 
 
 def people(n: int = 240, *, seed: int = 4, cp1252: bool = False) -> list[Person]:
@@ -152,9 +162,15 @@ def _cp1252(text: str) -> bool:
 
 
 def _export(
-    path: Path, key_header: str, who: Sequence[Person], name_header: str, format: str
+    path: Path,
+    key_header: str,
+    who: Sequence[Person],
+    name_header: str,
+    format: str,
+    last_header: str = "",
 ) -> Export:
     return Export(
+        last_header=last_header,
         path=path,
         key_header=key_header,
         truth={p.email.casefold(): (p.year, p.interests) for p in who},
@@ -213,12 +229,14 @@ def google_csv(folder: Path, who: Sequence[Person] | None = None) -> Export:
     return _export(path, "Email Address", who, QUESTION_NAME, "Google Forms")
 
 
-def excel_saved(folder: Path, encoding: str, delimiter: str) -> Export:
-    """The Google Forms download opened in Excel and saved again."""
+def excel_saved(folder: Path, encoding: str, delimiter: str, *, sep_line: bool = False) -> Export:
+    """The Google Forms download opened in Excel and saved again; `sep_line` starts it with
+    Excel's `sep=;` line naming the delimiter."""
     who = people(cp1252=encoding == "cp1252")
     name = {"utf-8-sig": "utf8bom", "cp1252": "cp1252", "utf-16": "utf16"}[encoding]
-    path = folder / f"excel-{name}-{ord(delimiter)}.csv"
-    path.write_bytes(_csv_text(google_rows(who), delimiter).encode(encoding))
+    path = folder / f"excel-{name}-{ord(delimiter)}{'-sep' if sep_line else ''}.csv"
+    first = f"sep={delimiter}\r\n" if sep_line else ""
+    path.write_bytes((first + _csv_text(google_rows(who), delimiter)).encode(encoding))
     return _export(path, "Email Address", who, QUESTION_NAME, "Google Forms")
 
 
@@ -303,6 +321,45 @@ def _qualtrics_row(i: int, p: Person, status: str, finished: bool) -> list[str]:
         topics,
         p.other,
     ]
+
+
+#: The name as a Qualtrics "form field" question, the topics split into one column per choice.
+_QUALTRICS_SPLIT_META = (
+    *_QUALTRICS_META[:15],
+    ("Q1_1", "Your name - First name", '{"ImportId":"QID1_1"}'),
+    ("Q1_2", "Your name - Last name", '{"ImportId":"QID1_2"}'),
+    ("Q2", QUESTION_EMAIL, '{"ImportId":"QID2_TEXT"}'),
+    ("Q3", QUESTION_YEAR, '{"ImportId":"QID3"}'),
+    *(
+        (f"Q4_{n}", f"{QUESTION_TOPICS} - Selected Choice - {label}", f'{{"ImportId":"QID4_{n}"}}')
+        for n, label in enumerate([*LABELS, OTHER], start=1)
+    ),
+    ("Q4_7_TEXT", f"{QUESTION_TOPICS} - Other - Text", '{"ImportId":"QID4_7_TEXT"}'),
+)
+
+
+def qualtrics_split_csv(folder: Path, *, numeric: bool = False) -> Export:
+    """Qualtrics with "split multi-value fields into columns" and a first/last name form field;
+    `numeric` exports with "Use numeric values" (choice codes, status 0/1)."""
+    who = people(seed=9)
+    meta = _QUALTRICS_SPLIT_META
+    rows = [[tag for tag, _, _ in meta], [q for _, q, _ in meta], [j for _, _, j in meta]]
+    for i, p in enumerate(who):
+        row = _qualtrics_row(i, p, "IP Address", True)[:15]
+        if numeric:
+            row[2], row[6] = "0", "1"
+        chosen = [*p.choices, *([OTHER] if p.other else [])]
+        choices = [
+            (str(n) if numeric else label) if label in chosen else ""
+            for n, label in enumerate([*LABELS, OTHER], start=1)
+        ]
+        year = str(YEARS.index(p.year) + 1) if numeric else p.spelled
+        rows.append([*row, p.first, p.last, p.email, year, *choices, p.other])
+    path = folder / ("qualtrics-numeric.csv" if numeric else "qualtrics-split.csv")
+    path.write_bytes(_csv_text(rows).encode("utf-8-sig"))
+    return _export(
+        path, QUESTION_EMAIL, who, "Your name - First name", "Qualtrics", "Your name - Last name"
+    )
 
 
 def qualtrics_csv(folder: Path) -> Export:
@@ -397,13 +454,15 @@ def redcap_dictionary(folder: Path, name: str = "Mentoring_DataDictionary_2026-0
     return path
 
 
-def redcap_labels(folder: Path) -> Export:
-    """A REDCap labels export: question text headers, (choice=Label) columns, Checked."""
+def redcap_labels(folder: Path, *, first_last: bool = False) -> Export:
+    """A REDCap labels export: question text headers, (choice=Label) columns, Checked;
+    `first_last` asks the name as two fields, `Last Name` before `First Name`."""
     who = people(seed=8)
+    names = ["Last Name", "First Name"] if first_last else ["Full name"]
     headers = [
         "Record ID",
         "Survey Timestamp",
-        "Full name",
+        *names,
         "Email",
         "Class year",
         *(f"{QUESTION_TOPICS} (choice={label})" for label in LABELS),
@@ -414,13 +473,16 @@ def redcap_labels(folder: Path) -> Export:
         marks = ["Checked" if label in p.choices else "Unchecked" for label in LABELS]
         stamp = f"{_stamp(i):%Y-%m-%d %H:%M}"
         year = REDCAP_YEAR_LABELS[p.year]
-        rows.append([str(i + 1), stamp, p.name, p.email, year, *marks, "Complete"])
-    path = folder / "redcap-labels.csv"
+        name = [p.last, p.first] if first_last else [p.name]
+        rows.append([str(i + 1), stamp, *name, p.email, year, *marks, "Complete"])
+    path = folder / ("redcap-labels-names.csv" if first_last else "redcap-labels.csv")
     path.write_bytes(_csv_text(rows).encode("utf-8"))
     truth = [
         Person(name=p.name, email=p.email, year=p.year, spelled=p.spelled, choices=p.choices)
         for p in who
     ]
+    if first_last:
+        return _export(path, "Email", truth, "First Name", "REDCap (labels)", "Last Name")
     return _export(path, "Email", truth, "Full name", "REDCap (labels)")
 
 
@@ -430,9 +492,12 @@ WRITERS: dict[str, Callable[[Path], Export]] = {
     "excel-cp1252": lambda folder: excel_saved(folder, "cp1252", ","),
     "excel-semicolon": lambda folder: excel_saved(folder, "utf-8-sig", ";"),
     "excel-unicode-text": lambda folder: excel_saved(folder, "utf-16", "\t"),
+    "excel-sep-line": lambda folder: excel_saved(folder, "utf-8-sig", ";", sep_line=True),
     "msforms": msforms_xlsx,
     "msforms-anonymous": lambda folder: msforms_xlsx(folder, anonymous=True),
     "qualtrics": qualtrics_csv,
     "redcap-labels": redcap_labels,
+    "redcap-labels-first-last": lambda folder: redcap_labels(folder, first_last=True),
+    "qualtrics-split": qualtrics_split_csv,
 }
 """Every export that `empower assign FILE --groups G` reads with no other flag."""

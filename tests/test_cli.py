@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from empower_cli import solve as solve_module
 from empower_cli.cli import app
-from empower_cli.errors import EXIT_CODES
+from empower_cli.errors import COMMAND_EXIT_CODES
 from empower_cli.solve import default_workers
 
 REPO = Path(__file__).resolve().parents[1]
@@ -506,16 +506,28 @@ def test_version_comes_from_the_installed_package() -> None:
     assert result.stdout == f"empower {version('empower-cli')}\n"
 
 
-@pytest.mark.parametrize("args", [("--help",), ("assign", "--help")])
-def test_help_lists_the_exit_codes(args) -> None:
+@pytest.mark.parametrize(
+    ("args", "command", "codes"),
+    [
+        (("--help",), "assign", [0, 2, 3, 4, 5, 6, 70, 130, 141]),
+        (("assign", "--help"), "assign", [0, 2, 3, 4, 5, 6, 70, 130, 141]),
+        (("check", "--help"), "check", [0, 2, 3, 70]),
+        (("init", "--help"), "init", [0, 2, 3, 6, 70]),
+        (("diff", "--help"), "diff", [0, 2, 3, 70]),
+    ],
+)
+def test_help_lists_each_commands_own_exit_codes(args, command: str, codes: list[int]) -> None:
     result = invoke(*args)
 
     assert result.exit_code == 0, result.output
     lines = [line.strip() for line in result.stdout.splitlines()]
     assert "Exit codes:" in lines
-    assert [code for code, _ in EXIT_CODES] == [0, 2, 3, 4, 5, 6]
-    for code, meaning in EXIT_CODES:
+    table = COMMAND_EXIT_CODES[command]
+    assert [code for code, _ in table] == codes
+    for code, meaning in table:
         assert f"{code}  {meaning}" in lines
+    listed = [line.split()[0] for line in lines[lines.index("Exit codes:") + 1 :] if line]
+    assert listed == [str(code) for code in codes]
 
 
 def test_help_and_version_do_not_load_pandas_or_ortools() -> None:

@@ -109,7 +109,7 @@ reproducible = true
         (
             '[columns]\nclass = "Class year"\n',
             "empower.toml: unknown key 'class' in [columns]; the keys of [columns] are id, "
-            "name, email, year, interests and requests.",
+            "name, first_name, last_name, email, year, interests and requests.",
         ),
         (
             '[years.aliases]\n"Research year" = "M5"\n',

@@ -88,7 +88,11 @@ def test_each_export_is_assigned_with_no_flags_and_balanced_by_its_truth(
     assert result.exit_code == 0, result.output
     assert f"Read {export.path} as {export.format} (" in result.stdout
     assert out_of_band(export, out / "assignments.csv") == 0
-    names = {row[export.name_header] for row in read_rows(out / "assignments.csv")}
+    rows = read_rows(out / "assignments.csv")
+    if export.last_header:  # first and last name in two columns
+        names = {f"{row[export.name_header]} {row[export.last_header]}" for row in rows}
+    else:
+        names = {row[export.name_header] for row in rows}
     assert names == export.names
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["input"]["format"] == export.format

@@ -131,7 +131,7 @@ def test_parse_column_option() -> None:
         (
             ["yr=Class year"],
             "--column 'yr=Class year': 'yr' is not a field empower knows; "
-            "the fields are id, name, email, year, interests and requests.",
+            "the fields are id, name, first_name, last_name, email, year, interests and requests.",
         ),
         (
             ["year=Year", "year=Class"],

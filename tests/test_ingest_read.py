@@ -66,7 +66,8 @@ def test_encoding_option_overrides_detection() -> None:
     assert (error.exit_code, str(error)) == (
         3,
         "signups.csv: the file is not valid utf-8 text: row 2 holds a byte that cannot be read "
-        "as utf-8; name the right one with --encoding (for example --encoding latin-1).",
+        "as utf-8; leave out --encoding to let empower detect it, or save it again as "
+        '"CSV UTF-8" (Excel: File > Save As > CSV UTF-8) and run again.',
     )
     error = failure(lambda: load_cohort(path, encoding="klingon"))
     assert isinstance(error, UsageError)

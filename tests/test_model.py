@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import sys
+import time
 from collections import Counter
 
 import pytest
@@ -37,6 +38,42 @@ def solved(problem: Problem) -> Assignment:
     return assignment
 
 
+def modelled(problem: Problem) -> tuple[int, ...]:
+    """The groups the CP-SAT model finds by itself: `search_block` with no start, so no
+    constructive deal can satisfy a rule before the model runs. Checked by the validator."""
+    from empower_cli.search import search_block
+
+    block = whole(problem)
+    placement, status, _, _, _ = search_block(
+        problem,
+        block,
+        kinds_of(problem, block),
+        None,
+        OPTIONS,
+        None,
+        move_cap=None,
+        deadline=time.perf_counter() + OPTIONS.time_limit,
+    )
+    assert status in (Status.OPTIMAL, Status.FEASIBLE)
+    groups = [0] * problem.n_students
+    for unit in problem.units:
+        for member in unit.members:
+            groups[member] = placement[unit.index]
+    assert validate(problem, tuple(groups)).violations == ()
+    return tuple(groups)
+
+
+def test_modelled_runs_the_model_and_not_the_start(records, monkeypatch) -> None:
+    # The start is never dealt on this path: a deal would fail the test.
+    def no_deal(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the constructive start was dealt")
+
+    monkeypatch.setattr(solve_module, "_start", no_deal)
+    monkeypatch.setattr(solve_module, "greedy_counts", no_deal)
+    problem = build_problem(records.cohort(["M1", "M2"] * 3), records.requests(), 3)
+    assert sorted(modelled(problem)) == [0, 0, 1, 1, 2, 2]
+
+
 def sizes(problem: Problem, groups: tuple[int, ...]) -> list[int]:
     return [groups.count(g) for g in range(problem.n_groups)]
 
@@ -49,13 +86,12 @@ def test_every_student_and_every_unit_is_placed_once(records) -> None:
     requests = records.requests(locks=records.locks((0, 5), (6, 7)))
     problem = build_problem(cohort, requests, 3)
 
-    assignment = solved(problem)
-
-    assert len(assignment.groups) == 10
-    assert all(0 <= g < 3 for g in assignment.groups)
-    assert sum(sizes(problem, assignment.groups)) == 10
-    for unit in problem.units:
-        assert len({assignment.groups[m] for m in unit.members}) == 1, unit
+    for groups in (solved(problem).groups, modelled(problem)):
+        assert len(groups) == 10
+        assert all(0 <= g < 3 for g in groups)
+        assert sum(sizes(problem, groups)) == 10
+        for unit in problem.units:
+            assert len({groups[m] for m in unit.members}) == 1, unit
 
 
 def test_seven_students_in_three_groups_make_sizes_two_and_three(records) -> None:
@@ -71,11 +107,10 @@ def test_sizes_differ_by_at_most_one_with_a_chain_of_three(records) -> None:
     cohort = records.cohort(["M1", "M1", "M1", "M2", "M2", "M3", "M3"])
     problem = build_problem(cohort, records.requests(locks=records.locks((0, 1), (1, 2))), 3)
 
-    assignment = solved(problem)
-
-    group_sizes = sizes(problem, assignment.groups)
-    assert Counter(group_sizes) == Counter({2: 2, 3: 1})
-    assert group_sizes[assignment.groups[0]] == 3  # the chain fills the one group of three
+    for groups in (solved(problem).groups, modelled(problem)):
+        group_sizes = sizes(problem, groups)
+        assert Counter(group_sizes) == Counter({2: 2, 3: 1})
+        assert group_sizes[groups[0]] == 3  # the chain fills the one group of three
 
 
 # --- locks --------------------------------------------------------------------------------------
@@ -152,11 +187,10 @@ def test_apart_pair_between_a_chain_and_a_student(records) -> None:
     )
     problem = build_problem(cohort, requests, 2)
 
-    groups = solved(problem).groups
-
-    assert groups[0] == groups[2]
-    assert groups[4] != groups[2]
-    assert groups[5] != groups[0]
+    for groups in (solved(problem).groups, modelled(problem)):
+        assert groups[0] == groups[2]
+        assert groups[4] != groups[2]
+        assert groups[5] != groups[0]
 
 
 # --- pins ---------------------------------------------------------------------------------------
@@ -164,21 +198,25 @@ def test_apart_pair_between_a_chain_and_a_student(records) -> None:
 
 def test_a_pin_lands_in_its_group(records) -> None:
     cohort = records.cohort(["M1", "M1", "M2", "M2", "M3", "M3"])
-    problem = build_problem(cohort, records.requests(pins=[records.pin(4, 2)]), 3)
+    # Pinned where the model, left alone, does not put the student: only the pin rule in the
+    # model can move them there.
+    free = modelled(build_problem(cohort, records.requests(), 3))[4]
+    target = (free + 1) % 3
+    problem = build_problem(cohort, records.requests(pins=[records.pin(4, target)]), 3)
 
-    groups = solved(problem).groups
-
-    assert groups[4] == 2
+    for groups in (solved(problem).groups, modelled(problem)):
+        assert groups[4] == target
 
 
 def test_pinning_one_member_of_a_chain_moves_the_whole_chain(records) -> None:
     cohort = records.cohort(["M1", "M1", "M2", "M2", "M3", "M3"])
-    requests = records.requests(locks=[records.lock(1, 3)], pins=[records.pin(3, 1)])
+    locked = records.requests(locks=[records.lock(1, 3)])
+    target = (modelled(build_problem(cohort, locked, 3))[1] + 1) % 3  # not where it goes alone
+    requests = records.requests(locks=[records.lock(1, 3)], pins=[records.pin(3, target)])
     problem = build_problem(cohort, requests, 3)
 
-    groups = solved(problem).groups
-
-    assert groups[1] == groups[3] == 1
+    for groups in (solved(problem).groups, modelled(problem)):
+        assert groups[1] == groups[3] == target
 
 
 def test_two_students_pinned_to_one_group_stay_there(records) -> None:

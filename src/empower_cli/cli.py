@@ -15,17 +15,33 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from empower_cli import __version__
-from empower_cli.errors import EXIT_CODES, EmpowerError
+from empower_cli.errors import (
+    COMMAND_EXIT_CODES,
+    PIPE_CLOSED,
+    STOPPED,
+    EmpowerError,
+    InternalError,
+    StoppedError,
+)
 
 if TYPE_CHECKING:  # annotations only: the commands import what they run
+    from collections.abc import Callable
+
+    from rich.console import Console
+
     from empower_cli.signups import SignupOptions
 
-_EXIT_TABLE = "\b\n" + "\n".join(f"{code}  {meaning}" for code, meaning in EXIT_CODES)
+
+def _exit_table(command: str) -> str:
+    """The epilog of a command's --help: its own exit codes."""
+    rows = "\n".join(f"{code}  {meaning}" for code, meaning in COMMAND_EXIT_CODES[command])
+    return f"Exit codes:\n\n\b\n{rows}"
+
 
 app = typer.Typer(
     name="empower",
     help="Form balanced peer-mentorship groups from a sign-up CSV.",
-    epilog=f"Exit codes:\n\n{_EXIT_TABLE}",
+    epilog=_exit_table("assign"),
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -38,6 +54,7 @@ Signups = Annotated[
     Path,
     typer.Argument(
         metavar="SIGNUPS",
+        readable=False,  # an unreadable file is bad input (exit 3), said by the reader
         help="The sign-up file: a CSV or .xlsx export from Google Forms, Microsoft Forms, "
         "Qualtrics, REDCap or a spreadsheet.",
     ),
@@ -47,7 +64,8 @@ Columns = Annotated[
     typer.Option(
         "--column",
         metavar="FIELD=HEADER",
-        help="Map a field (id, name, email, year, interests, requests) to a header; repeatable.",
+        help="Map a field (id, name, first_name, last_name, email, year, interests, "
+        "requests) to a header; repeatable.",
         show_default=False,
     ),
 ]
@@ -56,6 +74,7 @@ ConfigFile = Annotated[
     typer.Option(
         "--config",
         metavar="FILE",
+        readable=False,
         help="Config file (default: empower.toml next to the sign-up file, if there is one).",
         show_default=False,
     ),
@@ -63,13 +82,26 @@ ConfigFile = Annotated[
 Encoding = Annotated[
     str | None,
     typer.Option(
-        help="Encoding of the sign-up file (detected when not given).", show_default=False
+        metavar="NAME",
+        help="Encoding of the sign-up file (detected when not given).",
+        show_default=False,
     ),
 ]
 Delimiter = Annotated[
     str | None,
     typer.Option(
-        help="Cell delimiter: ',', ';' or 'tab' (detected when not given).", show_default=False
+        metavar="CHAR",
+        help="Cell delimiter: ',', ';', '|' or 'tab' (detected when not given, or named by "
+        "Excel's first line sep=;).",
+        show_default=False,
+    ),
+]
+Sheet = Annotated[
+    str | None,
+    typer.Option(
+        metavar="NAME",
+        help="The sheet of an .xlsx workbook that holds the sign-ups (default: the first).",
+        show_default=False,
     ),
 ]
 AcademicYear = Annotated[
@@ -86,13 +118,16 @@ AcademicYear = Annotated[
 ]
 Groups = Annotated[
     int | None,
-    typer.Option("--groups", "-g", min=1, help="Number of groups.", show_default=False),
+    typer.Option(
+        "--groups", "-g", metavar="N", min=1, help="Number of groups.", show_default=False
+    ),
 ]
 GroupSize = Annotated[
     int | None,
     typer.Option(
         "--group-size",
         "-s",
+        metavar="K",
         min=1,
         help="Target group size when --groups is not given (default 16); "
         "sizes differ by at most one.",
@@ -101,13 +136,60 @@ GroupSize = Annotated[
 ]
 
 
-def _fail(err: object, error: EmpowerError) -> typer.Exit:
+def _fail(err: Console, error: EmpowerError) -> typer.Exit:
     """Print an EmpowerError the one way every command does; the Exit to raise."""
-    from rich.console import Console
-
-    assert isinstance(err, Console)
     err.print(f"error: {error.message}", markup=False, style="bold red", soft_wrap=True)
     return typer.Exit(error.exit_code)
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """A console whose closed pipe raises BrokenPipeError (rich's own exits with 1), so that
+    `_run` decides the exit code: `empower assign ... | head -1` is 0 once the rosters exist."""
+    from rich.console import Console
+
+    class _PipeAware(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _PipeAware(stderr=stderr, highlight=False)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's last flush of a
+    closed pipe prints nothing."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _run(err: Console, action: Callable[[], object], *, writes_rosters: bool = False) -> None:
+    """Run a command's job: an EmpowerError is its message and exit code; Ctrl-C before the
+    rosters are complete is exit 130; a closed output pipe (`| head -1`) is exit 0 once the job's
+    work is done (for assign: the rosters written); anything else is an internal error (70),
+    reported without a traceback, which could show student data."""
+    from empower_cli.interrupt import CtrlC
+
+    state = CtrlC()
+    try:
+        with state:
+            action()
+    except EmpowerError as error:
+        raise _fail(err, error) from None
+    except KeyboardInterrupt:
+        err.print(StoppedError(STOPPED).message, markup=False, soft_wrap=True)
+        raise typer.Exit(StoppedError.exit_code) from None
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise typer.Exit(PIPE_CLOSED if writes_rosters and not state.written else 0) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as error:
+        internal = InternalError(
+            f"internal error: {type(error).__name__}; nothing more is shown, so that no student "
+            "data reaches the screen. Please report this, with the command you ran."
+        )
+        raise _fail(err, internal) from None
 
 
 def _show_version(value: bool) -> None:
@@ -128,27 +210,46 @@ def _root(
     """Form balanced peer-mentorship groups from a sign-up CSV."""
 
 
-@app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
+@app.command(epilog=_exit_table("assign"))
 def assign(
     signups: Signups,
     groups: Groups = None,
     group_size: GroupSize = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("rosters"),
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder.")] = Path(
+        "rosters"
+    ),
     lock: Annotated[
         Path | None,
-        typer.Option(help="CSV of pairs who must share a group (two columns of student keys)."),
+        typer.Option(
+            metavar="FILE",
+            help="CSV of students who must share a group: each row names two or more "
+            "(id, email or name).",
+            readable=False,
+        ),
     ] = None,
     apart: Annotated[
-        Path | None, typer.Option(help="CSV of pairs who must not share a group.")
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="CSV of students who must not share a group: each row names two or more.",
+            readable=False,
+        ),
     ] = None,
     pin: Annotated[
-        Path | None, typer.Option(help="CSV of student key, group number (1 to the group count).")
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="CSV of student key, group number (1 to the group count).",
+            readable=False,
+        ),
     ] = None,
     column: Columns = None,
     seed: Annotated[
         int | None,
         typer.Option(
-            help="Seed for the search (default 0); same seed, same rosters.", show_default=False
+            metavar="N",
+            help="Seed for the search (default 0); same seed, same rosters.",
+            show_default=False,
         ),
     ] = None,
     time_limit: Annotated[
@@ -163,7 +264,9 @@ def assign(
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option(min=0, help="Search threads (default 0: one per core).", show_default=False),
+        typer.Option(
+            metavar="N", min=0, help="Search threads (default 0: one per core).", show_default=False
+        ),
     ] = None,
     reproducible: Annotated[
         bool,
@@ -179,12 +282,14 @@ def assign(
     ] = False,
     encoding: Encoding = None,
     delimiter: Delimiter = None,
+    sheet: Sheet = None,
     config: ConfigFile = None,
     academic_year: AcademicYear = None,
     previous: Annotated[
         Path | None,
         typer.Option(
             metavar="ASSIGNMENTS.csv",
+            readable=False,
             help="An earlier run's assignments.csv: students keep their groups unless balance "
             "or a new rule needs a move (the group count defaults to that file's).",
             show_default=False,
@@ -194,6 +299,7 @@ def assign(
         int | None,
         typer.Option(
             "--max-moves",
+            metavar="N",
             min=0,
             help="With --previous: at most N earlier students change group; balance is "
             "the best possible under that cap.",
@@ -221,8 +327,6 @@ def assign(
     ] = False,
 ) -> None:
     """Assign every student to a balanced group and write the rosters."""
-    from rich.console import Console
-
     from empower_cli.pipeline import AssignOptions
     from empower_cli.pipeline import assign as run
 
@@ -242,6 +346,7 @@ def assign(
         force=force,
         encoding=encoding,
         delimiter=delimiter,
+        sheet=sheet,
         config=config,
         academic_year=academic_year,
         previous=previous,
@@ -251,14 +356,8 @@ def assign(
         workbook=not no_workbook,
         report=not no_report,
     )
-    err = Console(stderr=True, highlight=False)
-    try:
-        run(options, out=Console(highlight=False), err=err)
-    except EmpowerError as error:
-        raise _fail(err, error) from None
-    except KeyboardInterrupt:
-        err.print("stopped by Ctrl-C before the rosters were complete; nothing was written.")
-        raise typer.Exit(130) from None
+    err = _console(stderr=True)
+    _run(err, lambda: run(options, out=_console(), err=err), writes_rosters=True)
 
 
 def _reading(
@@ -267,6 +366,7 @@ def _reading(
     config: Path | None,
     encoding: str | None,
     delimiter: str | None,
+    sheet: str | None,
     academic_year: int | None,
 ) -> SignupOptions:
     """How check and init read the sign-up file: exactly as assign would."""
@@ -278,41 +378,42 @@ def _reading(
         config=config,
         encoding=encoding,
         delimiter=delimiter,
+        sheet=sheet,
         academic_year=academic_year,
     )
 
 
-@app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
+@app.command(epilog=_exit_table("check"))
 def check(
     signups: Signups,
     column: Columns = None,
     config: ConfigFile = None,
     encoding: Encoding = None,
     delimiter: Delimiter = None,
+    sheet: Sheet = None,
     academic_year: AcademicYear = None,
     groups: Groups = None,
     group_size: GroupSize = None,
 ) -> None:
     """Read the sign-up file as assign would and show what was found, without solving."""
-    from rich.console import Console
-
     from empower_cli.inspect import check as run
 
-    options = _reading(signups, column, config, encoding, delimiter, academic_year)
-    err = Console(stderr=True, highlight=False)
-    try:
-        run(options, out=Console(highlight=False), err=err, groups=groups, group_size=group_size)
-    except EmpowerError as error:
-        raise _fail(err, error) from None
+    options = _reading(signups, column, config, encoding, delimiter, sheet, academic_year)
+    err = _console(stderr=True)
+    _run(
+        err,
+        lambda: run(options, out=_console(), err=err, groups=groups, group_size=group_size),
+    )
 
 
-@app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
+@app.command(epilog=_exit_table("init"))
 def init(
     signups: Signups,
     column: Columns = None,
     config: ConfigFile = None,
     encoding: Encoding = None,
     delimiter: Delimiter = None,
+    sheet: Sheet = None,
     academic_year: AcademicYear = None,
     groups: Groups = None,
     group_size: GroupSize = None,
@@ -321,42 +422,38 @@ def init(
     ] = False,
 ) -> None:
     """Write a starter empower.toml next to the sign-up file from what check finds."""
-    from rich.console import Console
-
     from empower_cli.inspect import init as run
 
-    options = _reading(signups, column, config, encoding, delimiter, academic_year)
-    err = Console(stderr=True, highlight=False)
-    try:
-        run(
+    options = _reading(signups, column, config, encoding, delimiter, sheet, academic_year)
+    err = _console(stderr=True)
+    _run(
+        err,
+        lambda: run(
             options,
-            out=Console(highlight=False),
+            out=_console(),
             err=err,
             force=force,
             groups=groups,
             group_size=group_size,
-        )
-    except EmpowerError as error:
-        raise _fail(err, error) from None
+        ),
+    )
 
 
-@app.command(epilog=f"Exit codes:\n\n{_EXIT_TABLE}")
+@app.command(epilog=_exit_table("diff"))
 def diff(
     old: Annotated[
-        Path, typer.Argument(metavar="OLD.csv", help="An earlier run's assignments.csv.")
+        Path,
+        typer.Argument(metavar="OLD.csv", help="An earlier run's assignments.csv.", readable=False),
     ],
-    new: Annotated[Path, typer.Argument(metavar="NEW.csv", help="A later assignments.csv.")],
+    new: Annotated[
+        Path, typer.Argument(metavar="NEW.csv", help="A later assignments.csv.", readable=False)
+    ],
 ) -> None:
     """Show who moved between two assignments files, who joined and who left."""
-    from rich.console import Console
-
     from empower_cli.pipeline import diff as run
 
-    err = Console(stderr=True, highlight=False)
-    try:
-        run(old, new, out=Console(highlight=False))
-    except EmpowerError as error:
-        raise _fail(err, error) from None
+    err = _console(stderr=True)
+    _run(err, lambda: run(old, new, out=_console()))
 
 
 def _exit_code(done: SystemExit) -> int:

@@ -4,7 +4,7 @@ Read with the standard library's tomllib. Every key is checked: an unknown key, 
 wrong type, is a UsageError (exit 2) that names the file, the key and the fix. The file is found
 next to the sign-up file, or given with --config; command-line options win over it.
 
-    [read]       encoding = "cp1252"            delimiter = ";"
+    [read]       encoding = "cp1252"            delimiter = ";"            sheet = "Responses"
     [columns]    year = "What year are you currently in?"     (any field: id, name, email, ...)
     [years]      academic_year = 2026
     [years.aliases]     "Research year" = "M4"
@@ -29,7 +29,7 @@ CONFIG_NAME = "empower.toml"
 
 #: Each table and the keys it may hold, with what each key's value must be.
 SCHEMA: dict[str, dict[str, str]] = {
-    "read": {"encoding": "text", "delimiter": "text"},
+    "read": {"encoding": "text", "delimiter": "text", "sheet": "text"},
     "columns": dict.fromkeys(FIELDS, "text"),
     "years": {"academic_year": "year", "aliases": "table"},
     "interests": {"labels": "list of text", "short": "table"},
@@ -73,6 +73,7 @@ class Config:
     """The file's path as found or given, or None when there is no config."""
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None
     columns: tuple[tuple[str, str], ...] = ()
     academic_year: int | None = None
     year_aliases: tuple[tuple[str, str], ...] = ()
@@ -200,6 +201,7 @@ def parse_config(text: str, source: str) -> Config:
         source=source,
         encoding=read.get("encoding"),
         delimiter=read.get("delimiter"),
+        sheet=read.get("sheet"),
         columns=tuple((field, columns[field]) for field in FIELDS if field in columns),
         academic_year=years.get("academic_year"),
         year_aliases=_aliases(source, years.get("aliases", {})),

@@ -57,11 +57,58 @@ class InternalError(EmpowerError):
     exit_code = 70
 
 
-EXIT_CODES: tuple[tuple[int, str], ...] = (
-    (0, "rosters written"),
-    (UsageError.exit_code, "usage error (a bad option or option value)"),
-    (InputError.exit_code, "bad input: the message names the file, row and column"),
-    (InfeasibleError.exit_code, "the locks, aparts, pins and sizes cannot all hold together"),
-    (NoSolutionError.exit_code, "no solution within the time limit"),
-    (OutputError.exit_code, "the output folder cannot be written"),
+class StoppedError(EmpowerError):
+    """Ctrl-C before any complete roster existed: nothing was written (128 + SIGINT)."""
+
+    exit_code = 130
+
+
+STOPPED = "stopped by Ctrl-C before the rosters were complete; nothing was written."
+#: When whatever reads empower's messages (`| head`) closes before the rosters are written.
+PIPE_CLOSED = 141
+
+_USAGE = (
+    UsageError.exit_code,
+    "usage error: a bad option or option value, or a wrong key or value in empower.toml",
 )
+_INPUT = (InputError.exit_code, "bad input: the message names the file, row and column")
+_INTERNAL = (InternalError.exit_code, "internal error: a bug in empower; please report it")
+
+#: Each command's exit codes and what they mean, as its --help and the README list them.
+COMMAND_EXIT_CODES: dict[str, tuple[tuple[int, str], ...]] = {
+    "assign": (
+        (0, "rosters written"),
+        _USAGE,
+        _INPUT,
+        (InfeasibleError.exit_code, "the locks, aparts, pins and sizes cannot all hold together"),
+        (NoSolutionError.exit_code, "no rosters found within the time limit"),
+        (OutputError.exit_code, "the output folder cannot be written"),
+        _INTERNAL,
+        (StoppedError.exit_code, STOPPED),
+        (
+            PIPE_CLOSED,
+            "the pipe reading empower's messages closed before the rosters were "
+            "written; nothing was written (once they are written, a closed pipe is exit 0)",
+        ),
+    ),
+    "check": (
+        (0, "the file reads, and assign could run on it"),
+        _USAGE,
+        _INPUT,
+        _INTERNAL,
+    ),
+    "init": (
+        (0, "empower.toml written"),
+        _USAGE,
+        _INPUT,
+        (OutputError.exit_code, "empower.toml exists (without --force) or cannot be written"),
+        _INTERNAL,
+    ),
+    "diff": (
+        (0, "the changes listed"),
+        _USAGE,
+        (InputError.exit_code, "a file cannot be read, or is not an assignments.csv"),
+        _INTERNAL,
+    ),
+}
+EXIT_CODES = COMMAND_EXIT_CODES["assign"]

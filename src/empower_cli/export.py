@@ -6,12 +6,17 @@ endings, minimal quoting, and injection-safe: a cell (header included) that a sp
 as a formula gets a leading `'`.
 
 The folder appears all at once or not at all: files are written and synced in a hidden temporary
-folder beside the target, which is then renamed into place. With --force, an earlier run's folder is
-moved aside, the new one renamed in, and the old one deleted.
+folder beside the target (`.rosters.tmp-<pid>-<random>`, holding a marker file), which is then
+renamed into place. With --force, an earlier run's folder is moved aside
+(`.rosters.old-<pid>-<random>`), the new one renamed in, and the old one deleted. A run that was
+killed (SIGKILL, a power cut) cannot clean up after itself, so every run first removes, beside its
+own output folder, the temporaries of empower runs whose process is gone: never another live
+run's, and never a folder without empower's marker or holding files empower does not write.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -40,6 +45,11 @@ _OWN_FILE = re.compile(
     r"(assignments|summary|changes)\.csv|manifest\.json|group-[0-9]{2,}\.csv"
     r"|rosters\.xlsx|report\.html"
 )
+#: The marker file inside empower's temporary folders: it holds the owning process's id.
+MARKER = ".empower-temporary"
+#: A temporary folder's name: `.<out>.tmp-<pid>-<random>` (staging) or `.<out>.old-<pid>-<hex>`
+#: (an earlier run's rosters moved aside by --force).
+_TEMPORARY = re.compile(r"\.(?P<out>.+)\.(?P<kind>tmp|old)-(?P<pid>[0-9]+)-[0-9a-z_]+")
 
 
 # --- cells and CSV text -------------------------------------------------------------------------
@@ -82,6 +92,18 @@ def group_header(headers: Sequence[str]) -> str:
         name = f"{GROUP_HEADER} (empower)" if n == 1 else f"{GROUP_HEADER} (empower {n})"
         n += 1
     return name
+
+
+def group_column_note(cohort: Cohort) -> str | None:
+    """When the sign-up file has a `group` column of its own: what the new groups' column is
+    called instead, for a warning and the summary; else None."""
+    name = group_header(cohort.headers)
+    if name == GROUP_HEADER:
+        return None
+    return (
+        f"{cohort.source} already has a column {GROUP_HEADER!r}, kept as it is; the new groups "
+        f"are in the column {name!r} of assignments.csv and the group files."
+    )
 
 
 def group_file_name(group: int, n_groups: int) -> str:
@@ -215,7 +237,10 @@ def _holds_foreign_entries(folder: Path, out: Path) -> bool:
     try:
         with os.scandir(folder) as entries:
             return any(
-                not (_OWN_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False))
+                not (
+                    (_OWN_FILE.fullmatch(entry.name) or entry.name == MARKER)
+                    and entry.is_file(follow_symlinks=False)
+                )
                 for entry in entries
             )
     except OSError as error:
@@ -264,11 +289,82 @@ def _check_output_dir(out: Path, *, force: bool) -> None:
         )
     if not parent.is_dir():
         raise OutputError(f"{out}: {shown} is not a folder; use --out to choose another place.")
+    if _read_only(parent):
+        raise OutputError(
+            f"{out}: the folder {shown} is on a read-only file system; "
+            "use --out to choose a place that can be written."
+        )
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(
             f"{out}: cannot write in the folder {shown} (permission denied); "
             "use --out to choose another place."
         )
+
+
+def _read_only(folder: Path) -> bool:
+    """Whether `folder` is on a file system mounted read-only (where the OS allows asking)."""
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is None:
+        return False
+    try:
+        return bool(statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 1))
+    except OSError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a process of another user counts as running)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists; anything else: do not guess it is gone
+        return True
+    return True
+
+
+def _stale(entry: Path) -> tuple[str, str] | None:
+    """(out name, "tmp" or "old") for a temporary of an empower run whose process is gone."""
+    found = _TEMPORARY.fullmatch(entry.name)
+    if found is None or entry.is_symlink() or not entry.is_dir():
+        return None
+    if _alive(int(found.group("pid"))):
+        return None
+    if found.group("kind") == "tmp" and not (entry / MARKER).is_file():
+        return None
+    if any(
+        not (_OWN_FILE.fullmatch(p.name) or p.name == MARKER) or not p.is_file()
+        for p in entry.iterdir()
+    ):
+        return None  # something empower does not write: not ours to delete
+    return found.group("out"), found.group("kind")
+
+
+def clean_stale_temporaries(out: Path) -> list[Path]:
+    """Remove, beside the output folder, the temporaries of killed empower runs; an earlier
+    run's rosters that a killed --force run moved aside go back in place when nothing took it.
+    Returns what was removed or put back. Errors are ignored: this is housekeeping."""
+    done: list[Path] = []
+    try:
+        parent = out.resolve().parent
+        entries = sorted(parent.iterdir())
+    except (OSError, RuntimeError):
+        return done
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            stale = _stale(entry)
+            if stale is None:
+                continue
+            name, kind = stale
+            home = parent / name
+            if kind == "old" and not home.exists():
+                entry.rename(home)  # the killed run never got its new rosters in
+            else:
+                shutil.rmtree(entry)
+            done.append(entry)
+    return done
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -297,7 +393,7 @@ def _swap_in(staging: Path, target: Path, out: Path) -> None:
     """Rename `staging` to `target`; an existing `target` is moved aside, then deleted."""
     aside: Path | None = None
     if target.exists():
-        aside = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
+        aside = target.with_name(f".{target.name}.old-{os.getpid()}-{secrets.token_hex(4)}")
         target.rename(aside)
     try:
         staging.rename(target)
@@ -363,11 +459,16 @@ def write_outputs(
     staging: Path | None = None
     try:
         target = out.resolve()
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent)
+        )
+        _write_file(staging / MARKER, f"{os.getpid()}\n".encode())
         for name, data in files.items():
             _write_file(staging / name, data)
         _sync_dir(staging)
         _swap_in(staging, target, out)
+        with contextlib.suppress(OSError):  # kept until now: a killed run's folder is known
+            (target / MARKER).unlink()
     except OSError as error:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)

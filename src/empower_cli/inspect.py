@@ -109,6 +109,7 @@ def config_text(
     group_size: int | None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    sheet: str | None = None,
 ) -> str:
     """A starter empower.toml holding what was found, with comments that say what each part does."""
     full = dict(cohort.legend)
@@ -120,6 +121,8 @@ def config_text(
     read = [("encoding", toml_string(encoding))] if encoding else []
     if delimiter:
         read.append(("delimiter", toml_string(delimiter)))
+    if sheet:
+        read.append(("sheet", toml_string(sheet)))
     if read:
         lines += _table("read", read)
     lines += _table(
@@ -200,6 +203,7 @@ def init(
         group_size=group_size,
         encoding=options.encoding or config.encoding,
         delimiter=options.delimiter or config.delimiter,
+        sheet=options.sheet or config.sheet,
     )
     _write(target, text)
     out.print(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 
-from empower_cli import __version__
+from empower_cli import __version__, interrupt
 from empower_cli.config import Config
 from empower_cli.errors import InfeasibleError, InternalError, UsageError
 from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict
@@ -44,6 +44,7 @@ class AssignOptions:
     force: bool = False
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None
     config: Path | None = None
     """empower.toml to use; None: the one beside the sign-up file, if any."""
     academic_year: int | None = None
@@ -94,6 +95,7 @@ def signup_options(options: AssignOptions) -> SignupOptions:
         config=options.config,
         encoding=options.encoding,
         delimiter=options.delimiter,
+        sheet=options.sheet,
         academic_year=options.academic_year,
     )
 
@@ -180,7 +182,12 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     """
     from empower_cli.changes import changes_of
     from empower_cli.documents import Run, build_documents, rules_text
-    from empower_cli.export import prepare_output_dir, write_outputs
+    from empower_cli.export import (
+        clean_stale_temporaries,
+        group_column_note,
+        prepare_output_dir,
+        write_outputs,
+    )
     from empower_cli.ingest import parse_column_option, read_requests
     from empower_cli.ingest.earlier import read_previous
     from empower_cli.ingest.placed import read_placed, with_locks
@@ -210,8 +217,12 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
     config = load_settings(signup_options(options))
     options = resolve(options, config)
     prepare_output_dir(options.out, force=options.force)
+    clean_stale_temporaries(options.out)
     cohort = read_signups(signup_options(options), config)
     print_warnings(err, cohort.warnings)
+    group_note = group_column_note(cohort)
+    if group_note is not None:
+        print_warnings(err, (group_note,))
     previous = read_previous(options.previous, cohort) if options.previous is not None else None
     groups, group_size = options.groups, options.group_size
     if previous is not None and not sized:  # the earlier file's count, unless told otherwise
@@ -248,6 +259,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
             err, time_limit=time_limit, reproducible=options.reproducible
         ) as progress:
             assignment = solve(problem, settings, progress.update)
+            interrupt.keep()  # a complete roster exists: Ctrl-C from here on cannot lose it
     except InfeasibleError as error:
         # explain (and OR-Tools with it) loads only when there is something to explain
         from empower_cli.explain import explain_infeasible
@@ -263,7 +275,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         )
     changes = changes_of(problem, previous, assignment.groups) if previous is not None else None
     costs: tuple[Cost, ...] = ()
-    if verdict.balance.out_of_band and not assignment.interrupted:
+    if verdict.balance.out_of_band and not assignment.interrupted and not interrupt.pressed():
         from empower_cli.explain import balance_costs
 
         budget = min(5.0, max(1.0, time_limit / 10))
@@ -296,6 +308,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         run, out=options.out, workbook=options.workbook, report=options.report
     )
     manifest["documents_seconds"] = round(time.perf_counter() - building, 3)
+    stopped = interrupt.pressed()
     files = write_outputs(
         options.out,
         cohort=cohort,
@@ -307,6 +320,9 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         changes=changes,
         extra=documents,
     )
+    interrupt.wrote()
+    if stopped:
+        err.print(interrupt.KEPT, markup=False, highlight=False, soft_wrap=True)
     print_reading(out, cohort, config.source)
     print_summary(
         out,
@@ -318,6 +334,8 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         rules=rules_text(run),
         extra=tuple(documents),
     )
+    if group_note is not None:
+        out.print(group_note, markup=False, highlight=False, soft_wrap=True)
     print_costs(out, verdict.balance.out_of_band, costs)
     if changes is not None:
         print_changes(out, problem=problem, changes=changes)

@@ -15,7 +15,16 @@ from math import ceil, floor
 YEARS: tuple[str, ...] = ("M1", "M2", "M3", "M4", "MSTP")
 
 #: The fields a sign-up file can map to a header.
-FIELDS: tuple[str, ...] = ("id", "name", "email", "year", "interests", "requests")
+FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "year",
+    "interests",
+    "requests",
+)
 
 
 def person_label(name: str, key: str) -> str:

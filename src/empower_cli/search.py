@@ -13,7 +13,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from empower_cli.errors import InfeasibleError, NoSolutionError
+from empower_cli.errors import STOPPED, InfeasibleError, NoSolutionError, StoppedError
 from empower_cli.model.bounds import objective_floors
 from empower_cli.model.build import add_floors, build
 from empower_cli.model.kinds import Block, Kind, kinds_of
@@ -238,5 +238,5 @@ def search_block(
             return found, Status.FEASIBLE, start[1], 0, interrupted
         return placement_of(kinds, block, start[0]), Status.FEASIBLE, start[1], 0, interrupted
     if interrupted:
-        raise NoSolutionError("stopped by Ctrl-C before any rosters were found.")
+        raise StoppedError(STOPPED)
     raise NoSolutionError("no rosters were found within the time limit. Try a longer --time-limit.")

@@ -23,6 +23,8 @@ class SignupOptions:
     config: Path | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None
+    """The workbook sheet to read (default: the first)."""
     academic_year: int | None = None
 
 
@@ -50,6 +52,7 @@ def read_signups(options: SignupOptions, config: Config) -> Cohort:
         columns=columns,
         encoding=options.encoding or config.encoding,
         delimiter=options.delimiter or config.delimiter,
+        sheet=options.sheet or config.sheet,
         year_aliases=dict(config.year_aliases),
         academic_year=(
             options.academic_year if options.academic_year is not None else config.academic_year

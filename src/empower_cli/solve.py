@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from empower_cli import interrupt
 from empower_cli.errors import InfeasibleError
 from empower_cli.model.kinds import Block, Kind, kinds_of, whole
 from empower_cli.model.moves import moves_in, place_units, stay_counts
@@ -220,6 +221,12 @@ def _moved(
     return sum(1 for u in units for g in problem.units[u].previous if g != placement[u])
 
 
+def _dealt_all(dealt: dict[Block, Start | None], blocks: list[Block]) -> bool:
+    """Whether every block left has its start dealt already: with the blocks done, a complete
+    roster, which Ctrl-C must not lose."""
+    return all(dealt.get(block) is not None for block in blocks)
+
+
 def _merge(a: Block, b: Block) -> Block:
     return Block(tuple(sorted(a.groups + b.groups)), tuple(sorted(a.units + b.units)))
 
@@ -278,7 +285,7 @@ def solve(
                 dealt=dealt.get(block),
             )
         except KeyboardInterrupt:
-            if interrupted or len(blocks) == 1:
+            if (interrupted or len(blocks) == 1) and not _dealt_all(dealt, [block, *queue]):
                 raise  # nothing found yet, or a second Ctrl-C: stop without rosters
             # Ctrl-C while this block's start was being dealt (Python, in this thread): the
             # blocks done are kept and the rest get their start without a search.
@@ -309,6 +316,7 @@ def solve(
         placement.update(found)
         solved.append((block, status, objective, bound))
 
+    interrupt.keep()  # every unit is placed: a complete roster that Ctrl-C must not lose
     objective = sum(entry[2] for entry in solved)
     if len(solved) == 1:  # one model held every group: the solver's own verdict stands
         _, status, objective, bound = solved[0]

@@ -9,11 +9,12 @@ import pandas as pd
 
 from empower_cli.errors import InputError
 from empower_cli.ingest.columns import find_columns
-from empower_cli.ingest.formats import empty_columns, read_sheet
+from empower_cli.ingest.formats import Sheet, empty_columns, read_sheet
 from empower_cli.ingest.interests import collect_interests, interest_warnings
 from empower_cli.ingest.labels import short_names as short_names_for
 from empower_cli.ingest.read import Table, table_from_records
 from empower_cli.ingest.text import clean, fold, plural, quote
+from empower_cli.ingest.xlsx import sheet_list, sheet_option
 from empower_cli.ingest.years import normalise_years
 from empower_cli.records import Cohort, Student
 
@@ -65,6 +66,16 @@ def _cleaned(frame: pd.DataFrame, position: int | None) -> list[str]:
     return [str(cell) for cell in frame[position].map(clean).tolist()]
 
 
+def _names(frame: pd.DataFrame, positions: Mapping[str, int]) -> list[str]:
+    """Each student's name: the name column, else "First Last" from the two name parts (in
+    whichever order the file holds them), else empty."""
+    if "name" in positions or not any(f in positions for f in ("first_name", "last_name")):
+        return _cleaned(frame, positions.get("name"))
+    firsts = _cleaned(frame, positions.get("first_name"))
+    lasts = _cleaned(frame, positions.get("last_name"))
+    return [f"{first} {last}".strip() for first, last in zip(firsts, lasts, strict=True)]
+
+
 def _unused_short_names(
     source: str, labels: Sequence[str], short_names: Mapping[str, str]
 ) -> list[str]:
@@ -84,6 +95,7 @@ def load_cohort(
     columns: Mapping[str, str] | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    sheet: str | None = None,
     year_aliases: Mapping[str, str] | None = None,
     academic_year: int | None = None,
     interest_labels: Sequence[str] = (),
@@ -97,17 +109,58 @@ def load_cohort(
     `short_names` (label -> name) override the automatic short names of long labels;
     `column_origins` names where a mapped header came from when not from --column.
     """
-    sheet = read_sheet(path, encoding=encoding, delimiter=delimiter)
+    read = read_sheet(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    return _cohort_of(
+        read,
+        columns=columns,
+        year_aliases=year_aliases,
+        academic_year=academic_year,
+        interest_labels=interest_labels,
+        short_names=short_names,
+        column_origins=column_origins,
+        first_sheet=sheet is None,
+    )
+
+
+def _on_another_sheet(error: InputError, sheets: Sequence[str]) -> InputError:
+    """A missing column's error, for the first sheet of a workbook: with the --sheet line."""
+    return InputError(
+        f"{error.message} This is the first sheet of the workbook, {quote(sheets[0])}; "
+        f"its sheets are {sheet_list(list(sheets))}. To read another, add "
+        f"{sheet_option(sheets[1])}."
+    )
+
+
+def _cohort_of(
+    sheet: Sheet,
+    *,
+    columns: Mapping[str, str] | None,
+    year_aliases: Mapping[str, str] | None,
+    academic_year: int | None,
+    interest_labels: Sequence[str],
+    short_names: Mapping[str, str] | None,
+    column_origins: Mapping[str, str] | None,
+    first_sheet: bool,
+) -> Cohort:
+    """The cohort of a sheet read (see load_cohort)."""
     table = table_from_records(sheet.records)
     blank = empty_columns(sheet.records)
-    positions = find_columns(
-        table.source,
-        table.headers,
-        columns,
-        excluded=sheet.excluded,
-        blank=blank,
-        origins=column_origins,
-    )
+    found_warnings: list[str] = []
+    try:
+        positions = find_columns(
+            table.source,
+            table.headers,
+            columns,
+            excluded=sheet.excluded,
+            blank=blank,
+            origins=column_origins,
+            warnings=found_warnings,
+        )
+    except InputError as error:
+        sheets = sheet.records.sheets
+        if first_sheet and len(sheets) > 1:
+            raise _on_another_sheet(error, sheets) from None
+        raise
     rows = table.row_numbers
     keys = _keys(table, positions)
     year_header = clean(table.headers[positions["year"]])
@@ -125,7 +178,7 @@ def load_cohort(
         known=[*sheet.labels, *interest_labels],
     )
     names_of = short_names_for(interests.labels, short_names or {})
-    names = _cleaned(table.frame, positions.get("name"))
+    names = _names(table.frame, positions)
     students = tuple(
         Student(
             index=index,
@@ -150,6 +203,7 @@ def load_cohort(
         warnings=(
             *table.warnings,
             *sheet.notes,
+            *found_warnings,
             *interest_warnings(table.source, interests, rows),
             *_unused_short_names(table.source, interests.labels, short_names or {}),
         ),

@@ -13,6 +13,8 @@ from empower_cli.records import FIELDS
 FIELD_WORDS: dict[str, str] = {
     "id": "the student id",
     "name": "the name",
+    "first_name": "the first name",
+    "last_name": "the last name",
     "email": "the email",
     "year": "the class year",
     "interests": "the interests",
@@ -23,6 +25,15 @@ FIELD_WORDS: dict[str, str] = {
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("studentid", "id", "sid", "studentnumber"),
     "name": ("name", "fullname", "studentname"),
+    "first_name": (
+        "firstname",
+        "first",
+        "givenname",
+        "forename",
+        "preferredname",
+        "preferredfirstname",
+    ),
+    "last_name": ("lastname", "last", "familyname", "surname"),
     "email": ("email", "emailaddress"),
     "year": ("year", "classyear", "class", "yearinschool"),
     "interests": ("interests", "interest", "topics"),
@@ -33,6 +44,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 #: (regular expressions on the folded header) is the field's column, if exactly one does.
 QUESTIONS: dict[str, tuple[str, ...]] = {
     "id": (r"\bstudent\s*(?:id|number|no)\b", r"\bsid\b"),
+    "first_name": (r"\bfirst\s*name\b", r"\bgiven\s*name\b", r"\bpreferred\s*(?:first\s*)?name\b"),
+    "last_name": (r"\blast\s*name\b", r"\bfamily\s*name\b", r"\bsurname\b"),
     "name": (r"\bname\b",),
     "email": (r"\be-?mail\b",),
     "year": (r"\byear\b", r"\bclass\b"),
@@ -43,11 +56,18 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
 _HINTS: dict[str, tuple[str, ...]] = {
     "id": ("id", "number"),
     "name": ("name",),
+    "first_name": ("first", "given"),
+    "last_name": ("last", "family", "surname"),
     "email": ("mail",),
     "year": ("year", "class"),
     "interests": ("interest", "topic"),
     "requests": ("with",),
 }
+
+#: Fields a run can do without: two candidates for one of them is a warning, never a stop.
+OPTIONAL: frozenset[str] = frozenset({"name", "first_name", "last_name", "requests"})
+#: The name parts, found before the name so that "First name" is never a candidate for it.
+_NAME_PARTS = ("first_name", "last_name")
 
 _IGNORED = re.compile(r"[\s_\-\u2010\u2011\u2012\u2013\u2014]+")
 
@@ -147,6 +167,45 @@ def _asks_for(field: str, header: str) -> bool:
     return any(re.search(pattern, text) for pattern in QUESTIONS.get(field, ()))
 
 
+def _given_elsewhere(
+    source: str, field: str, headers: Sequence[str], found: Mapping[str, int]
+) -> InputError | None:
+    """When the column that would hold `field` was given to another field with --column."""
+    keys = [header_key(header) for header in headers]
+    for other, position in found.items():
+        if keys[position] in ALIASES.get(field, ()) or _asks_for(field, headers[position]):
+            header = clean(headers[position])
+            return InputError(
+                f"{source}: the column {quote(header)} would hold {FIELD_WORDS[field]}, but it "
+                f"was given to {FIELD_WORDS[other]} ({column_option(other, header)}); give "
+                f"{FIELD_WORDS[other]} another column, or name the column of "
+                f"{FIELD_WORDS[field]} with {_suggestion(field, headers, set(found.values()))}."
+            )
+    return None
+
+
+def _one_of(
+    source: str,
+    field: str,
+    headers: Sequence[str],
+    matches: Sequence[int],
+    warnings: list[str] | None,
+) -> int | None:
+    """The one candidate; for an optional field, the first of several with a warning; else an
+    InputError."""
+    if len(matches) <= 1:
+        return matches[0] if matches else None
+    if field not in OPTIONAL or warnings is None:
+        raise _two(source, field, headers, matches)
+    places = [f"{quote(clean(headers[p]))} in {column_phrase(p)}" for p in matches]
+    warnings.append(
+        f"{source}: {len(matches)} columns could hold {FIELD_WORDS[field]}: "
+        f"{join_words(places)}; {quote(clean(headers[matches[0]]))} was taken. Choose another "
+        f"with {column_option(field, clean(headers[matches[1]]))}."
+    )
+    return matches[0]
+
+
 def find_columns(
     source: str,
     headers: Sequence[str],
@@ -155,14 +214,17 @@ def find_columns(
     excluded: frozenset[int] = frozenset(),
     blank: frozenset[int] = frozenset(),
     origins: Mapping[str, str] | None = None,
+    warnings: list[str] | None = None,
 ) -> dict[str, int]:
     """Field -> 0-based column position for every field found, in FIELDS order.
 
     A field's column is the one header that `--column` names, else the one header among its
-    ALIASES, else the one question that asks for it (QUESTIONS). Two candidates stop the run.
-    `excluded` positions are never found by themselves (a form's response number); `blank`
-    ones (no data at all) are not taken for a question. `origins` says, for a field whose header
-    came from somewhere other than --column, where (for messages).
+    ALIASES, else the one question that asks for it (QUESTIONS). Two candidates stop the run,
+    unless the field is OPTIONAL and `warnings` is given: then the first is taken, with a
+    warning. `excluded` positions are never found by themselves (a form's response number);
+    `blank` ones (no data at all) are not taken for a question. `origins` says, for a field
+    whose header came from somewhere other than --column, where (for messages). The name
+    parts (first and last name) are looked for before the name.
     """
     found: dict[str, int] = {}
     for field, wanted in (columns or {}).items():
@@ -174,36 +236,40 @@ def find_columns(
         found[field] = _mapped(source, field, wanted, headers, (origins or {}).get(field))
     claimed = set(found.values())
     keys = [header_key(header) for header in headers]
-    for field in FIELDS:
+    order = [*_NAME_PARTS, *(field for field in FIELDS if field not in _NAME_PARTS)]
+    for field in order:
         if field in found:
             continue
+        # an optional field's column with no answers at all (Microsoft Forms' Name on an
+        # anonymous form) leaves room for a question that asks for it
+        empty = blank if field in OPTIONAL else frozenset()
         matches = [
             p
             for p, key in enumerate(keys)
-            if key in ALIASES.get(field, ()) and p not in claimed and p not in excluded
+            if key in ALIASES.get(field, ()) and p not in claimed | excluded | empty
         ]
-        if len(matches) > 1:
-            raise _two(source, field, headers, matches)
-        if matches:
-            found[field] = matches[0]
-            claimed.add(matches[0])
-    for field in FIELDS:
-        if field in found:
+        chosen = _one_of(source, field, headers, matches, warnings)
+        if chosen is not None:
+            found[field] = chosen
+            claimed.add(chosen)
+    for field in order:
+        if field in found or (field == "name" and any(part in found for part in _NAME_PARTS)):
             continue
         matches = [
             p
             for p, header in enumerate(headers)
             if p not in claimed | excluded | blank and _asks_for(field, header)
         ]
-        if len(matches) > 1:
-            raise _two(source, field, headers, matches)
-        if matches:
-            found[field] = matches[0]
-            claimed.add(matches[0])
+        chosen = _one_of(source, field, headers, matches, warnings)
+        if chosen is not None:
+            found[field] = chosen
+            claimed.add(chosen)
     taken = set(found.values()) | excluded  # never suggest a response number
-    if "id" not in found and "email" not in found:
-        raise _missing(source, "id", headers, taken)
-    for field in ("year", "interests"):
+    for field in ("id", "year", "interests"):
+        if field == "id" and ("id" in found or "email" in found):
+            continue
         if field not in found:
-            raise _missing(source, field, headers, taken)
+            raise _given_elsewhere(source, field, headers, found) or _missing(
+                source, field, headers, taken
+            )
     return {field: found[field] for field in FIELDS if field in found}

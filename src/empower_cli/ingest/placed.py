@@ -10,14 +10,13 @@ a warning with its row, its text and the candidates; it is never guessed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from empower_cli.errors import InputError
 from empower_cli.ingest.columns import header_key
-from empower_cli.ingest.text import clean, fold, join_words, quote
+from empower_cli.ingest.text import clean, fold, join_words, name_key, quote
 from empower_cli.records import Cohort, Pair, Requests
 
 #: Words in a header that mark the requests column.
@@ -49,11 +48,7 @@ class Placed:
     """The column read, or None when there is none."""
 
 
-def _plain(text: str) -> str:
-    """Folded, accents dropped, punctuation as spaces: how names are compared."""
-    text = unicodedata.normalize("NFKD", fold(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w@.'-]+", " ", text).split())
+_plain = name_key
 
 
 def find_requests_column(cohort: Cohort, header: str | None) -> int | None:

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import re
+import sys
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -20,12 +21,25 @@ from pathlib import Path
 import pandas as pd
 
 from empower_cli.errors import InputError, UsageError
-from empower_cli.ingest.text import clean, column_phrase, delimiter_name, join_words, quote
+from empower_cli.ingest.text import (
+    clean,
+    column_phrase,
+    delimiter_name,
+    join_words,
+    quote,
+    rows_phrase,
+)
 
 _CANDIDATES: tuple[str, ...] = (",", ";", "\t")
 _LOOKAHEAD = 20
 """How many rows after the header must split like it when several delimiters could apply."""
 _ZIP_MAGIC = b"PK\x03\x04"
+#: The start of an OLE2 compound file: an Excel 97-2003 workbook (.xls), or another Office file.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
+#: Excel's first line naming the delimiter ("sep=;"), which Excel itself hides.
+_SEP_LINE = re.compile(r"sep=(.)[ \t]*(?:\r\n|\r|\n|$)", re.IGNORECASE)
+STDIN = "-"
+"""The sign-up file name that means standard input."""
 _NOT_CONTENT = re.compile(r'[,;\t"]')
 
 
@@ -37,8 +51,10 @@ class Advice:
     delimiter: str
 
 
+#: Never an encoding that decodes every byte (latin-1): followed, it would garble every accented
+#: name without a word.
 SIGNUP_ADVICE = Advice(
-    encoding="name the right one with --encoding (for example --encoding latin-1)",
+    encoding='save it again as "CSV UTF-8" (Excel: File > Save As > CSV UTF-8) and run again',
     delimiter="name it with --delimiter (for example --delimiter ';')",
 )
 REQUEST_ADVICE = Advice(
@@ -58,6 +74,8 @@ class Records:
     rows: tuple[tuple[int, tuple[str, ...]], ...]
     """(spreadsheet row number, cells as read) for every row that is not blank."""
     warnings: tuple[str, ...] = ()
+    sheets: tuple[str, ...] = ()
+    """A workbook's sheet names (the one read among them); empty for CSV text."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -87,15 +105,27 @@ class Table:
         return tuple(tuple(str(cell) for cell in row) for row in self.frame.itertuples(index=False))
 
 
+def source_name(path: Path) -> str:
+    """How messages name a file: its path, or "standard input" for `-`."""
+    return "standard input" if str(path) == STDIN else str(path)
+
+
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, or an InputError that says why they cannot be had."""
-    source = str(path)
+    """The file's bytes, read exactly once (so a named pipe or `<(...)` works; `-` is standard
+    input), or an InputError that says why they cannot be had."""
+    source = source_name(path)
+    if str(path) == STDIN:
+        return sys.stdin.buffer.read()
     try:
         return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{source}: no such file.") from None
     except IsADirectoryError:
         raise InputError(f"{source}: this is a folder, not a file.") from None
+    except PermissionError:
+        raise InputError(
+            f"{source}: cannot be read (permission denied); check the file's permissions."
+        ) from None
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise InputError(f"{source}: cannot be read ({reason}).") from None
@@ -114,9 +144,11 @@ def check_encoding_option(encoding: str) -> str:
 
 def check_delimiter_option(delimiter: str) -> str:
     """The one-character delimiter that `delimiter` names, or a UsageError."""
-    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
     value = named.get(delimiter.casefold(), delimiter)
-    if len(value) != 1 or value in '"\r\n':
+    if value != "\t" and (len(value) != 1 or value.isalnum() or not value.isprintable()):
+        value = ""
+    if not value or value in "\"' ":
         raise UsageError(
             f"--delimiter {quote(delimiter)} cannot split cells; "
             "give one character, such as ',' or ';', or the word 'tab'."
@@ -124,53 +156,139 @@ def check_delimiter_option(delimiter: str) -> str:
     return value
 
 
-def decode(data: bytes, source: str, encoding: str | None, advice: Advice) -> tuple[str, str, str]:
-    """(text, encoding used, warning or "") for the file's bytes."""
-    if encoding is not None:
-        name = check_encoding_option(encoding)
-        try:
-            return data.decode(name).removeprefix("\ufeff"), name, ""
-        except UnicodeDecodeError as error:
-            row = data[: error.start].count(b"\n") + 1
-            raise InputError(
-                f"{source}: the file is not valid {encoding} text: row {row} holds a byte that "
-                f"cannot be read as {encoding}; {advice.encoding}."
-            ) from None
+def _row_of(data: bytes, offset: int) -> int:
+    """The 1-based line of the byte at `offset`."""
+    return data[:offset].count(b"\n") + 1
+
+
+def _refuse_nul(text: str, source: str) -> None:
+    """An InputError naming the first row holding a NUL character: no cell may hold one."""
+    at = text.find("\x00")
+    if at >= 0:
+        raise InputError(
+            f"{source}: row {text[:at].count(chr(10)) + 1} holds a NUL character, which no "
+            "sign-up cell can hold; the file is probably not text in that encoding. Open it in "
+            'the program that made it and save it as "CSV UTF-8".'
+        )
+
+
+def _not_text(data: bytes, source: str, advice: Advice) -> None:
+    """An InputError for bytes that are a workbook, an old .xls or binary data, not CSV text."""
     if data.startswith(_ZIP_MAGIC):
         raise InputError(
             f"{source}: the file is a workbook or another zip archive, not CSV text; "
             'save it as "CSV UTF-8" and run again.'
         )
+    if data.startswith(OLE2_MAGIC):
+        raise InputError(
+            f"{source}: the file is an old Excel 97-2003 workbook (.xls), which empower does "
+            'not read; open it in Excel and save it as an Excel workbook (.xlsx) or as "CSV UTF-8".'
+        )
+    at = data.find(b"\x00")
+    if at < 0:
+        return
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if odd > len(data) // 4 and even == 0:
+        raise InputError(
+            f"{source}: the file looks like UTF-16 text without a byte-order mark; "
+            "name it with --encoding utf-16-le."
+        )
+    if even > len(data) // 4 and odd == 0:
+        raise InputError(
+            f"{source}: the file looks like UTF-16 text without a byte-order mark; "
+            "name it with --encoding utf-16-be."
+        )
+    raise InputError(
+        f"{source}: the file holds NUL bytes (the first on row {_row_of(data, at)}), so it is "
+        f"not CSV text: perhaps a spreadsheet or another binary file; {advice.encoding}."
+    )
+
+
+def _by_line(data: bytes, source: str, advice: Advice) -> tuple[str, str, str]:
+    """Text that is not UTF-8 as a whole: each line in UTF-8 where it is valid, else in
+    Windows-1252, with a warning naming the Windows-1252 rows when the file mixes the two; an
+    InputError naming the first row that is neither."""
+    lines = data.splitlines(keepends=True)
+    texts: list[str] = []
+    windows: list[int] = []
+    utf8_accents = 0
+    for number, line in enumerate(lines, start=1):
+        try:
+            text = line.decode("utf-8")
+            utf8_accents += not line.isascii()
+        except UnicodeDecodeError:
+            try:
+                text = line.decode("cp1252")
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"{source}: row {number} is neither UTF-8 nor Windows-1252 (cp1252) text; "
+                    f"check that row, or {advice.encoding}."
+                ) from None
+            windows.append(number)
+        texts.append(text)
+    text = "".join(texts)
+    if utf8_accents:
+        return (
+            text,
+            "utf-8 and cp1252",
+            (
+                f"{source}: the file mixes UTF-8 and Windows-1252 (cp1252) text: "
+                f"{rows_phrase(windows)} {'was' if len(windows) == 1 else 'were'} read as "
+                "Windows-1252 and the rest as UTF-8; check the accented names in those rows, and "
+                'save the file as "CSV UTF-8" to silence this warning.'
+            ),
+        )
+    return (
+        text,
+        "cp1252",
+        (
+            f"{source}: the file is not valid UTF-8, so it was read as Windows-1252 (cp1252); "
+            "if accented letters look wrong, name the right encoding with --encoding."
+        ),
+    )
+
+
+def decode(data: bytes, source: str, encoding: str | None, advice: Advice) -> tuple[str, str, str]:
+    """(text, encoding used, warning or "") for the file's bytes."""
+    if encoding is not None:
+        name = check_encoding_option(encoding)
+        try:
+            text = data.decode(name).removeprefix("\ufeff")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{source}: the file is not valid {encoding} text: row "
+                f"{_row_of(data, error.start)} holds a byte that cannot be read as {encoding}; "
+                f"leave out --encoding to let empower detect it, or {advice.encoding}."
+            ) from None
+        _refuse_nul(text, source)
+        return text, name, ""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16"), "utf-16", ""
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise InputError(
                 f"{source}: the file starts like UTF-16 text but cannot be read as it; "
                 f"{advice.encoding}."
             ) from None
-    if b"\x00" in data:
-        raise InputError(
-            f"{source}: the file holds NUL bytes, so it is not UTF-8 or Windows text; "
-            f"{advice.encoding} (UTF-16 without a byte-order mark is utf-16-le)."
-        )
+        _refuse_nul(text, source)
+        return text, "utf-16", ""
+    _not_text(data, source, advice)
     name = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
     try:
         return data.decode(name), name, ""
     except UnicodeDecodeError:
         pass
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise InputError(
-            f"{source}: the file is neither UTF-8 nor Windows-1252 (cp1252) text; "
-            f"{advice.encoding}."
-        ) from None
-    warning = (
-        f"{source}: the file is not valid UTF-8, so it was read as Windows-1252 (cp1252); "
-        "if accented letters look wrong, name the right encoding with --encoding."
-    )
-    return text, "cp1252", warning
+    text, used, warning = _by_line(data.removeprefix(codecs.BOM_UTF8), source, advice)
+    return text, used, warning
+
+
+def delimiter_line(text: str) -> tuple[str, str | None]:
+    """The text without Excel's first line `sep=;`, and the delimiter that line names (or None).
+    Excel hides the line, so the row numbers of messages start after it, as Excel shows them."""
+    found = _SEP_LINE.match(text)
+    if found is None:
+        return text, None
+    return text[found.end() :], found.group(1)
 
 
 def _is_blank(cells: list[str]) -> bool:
@@ -233,14 +351,28 @@ def read_records(
     advice: Advice = SIGNUP_ADVICE,
 ) -> Records:
     """The non-blank rows of a delimited text file, with its encoding, delimiter and hash."""
-    source = str(path)
-    data = read_bytes(path)
+    return records_of(
+        read_bytes(path), source_name(path), encoding=encoding, delimiter=delimiter, advice=advice
+    )
+
+
+def records_of(
+    data: bytes,
+    source: str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    advice: Advice = SIGNUP_ADVICE,
+) -> Records:
+    """The non-blank rows of a delimited text file's bytes (see read_records)."""
     text, used, warning = decode(data, source, encoding, advice)
-    text = text.removeprefix("\ufeff")
-    if delimiter is None:
-        chosen = detect_delimiter(text, source, advice)
-    else:
+    text, named = delimiter_line(text.removeprefix("\ufeff"))
+    if delimiter is not None:
         chosen = check_delimiter_option(delimiter)
+    elif named is not None:
+        chosen = check_delimiter_option(named)
+    else:
+        chosen = detect_delimiter(text, source, advice)
     rows = tuple((number, tuple(cells)) for number, cells in _split(text, chosen, source))
     return Records(
         source=source,

@@ -1,9 +1,11 @@
 """Lock, apart and pin files: students matched to the cohort, row by row.
 
-A student is named by their key (the id, or the email when there is no id column), their email,
-or their exact name (compared ignoring case); a name two students share is an error. A lock file
-can also be an assignments.csv of some of the students: everyone sharing a group there is locked
-together.
+A student is named by their key (the id, or the email when there is no id column; compared
+ignoring case), their email, or their name (compared as every file compares names: `name_key`,
+ignoring case and accents); a name two students share is an error. A row of a lock or apart file
+is a set of students: a lock row of three keeps all three together, an apart row of three keeps
+each apart from the others. A lock file can also be an assignments.csv of some of the students:
+everyone sharing a group there is locked together.
 
 Conflicts between the files (locked and apart at once, pins that split a chain) are the business
 of `rules`, not of this module.
@@ -22,7 +24,7 @@ from empower_cli.ingest.cohort import key_of
 from empower_cli.ingest.columns import ALIASES, header_key
 from empower_cli.ingest.earlier import group_position
 from empower_cli.ingest.read import REQUEST_ADVICE, read_records
-from empower_cli.ingest.text import clean, column_phrase, fold, join_words, quote
+from empower_cli.ingest.text import clean, column_phrase, fold, join_words, name_key, quote
 from empower_cli.records import Cohort, Pair, Pin, Requests
 
 _WHOLE = re.compile(r"\d+")
@@ -37,6 +39,11 @@ class _Keys:
         self.cohort_source = cohort.source
         self.by_email = cohort.header_for("id") is None
         self.index: Mapping[str, int] = {s.key: s.index for s in cohort.students}
+        folded: dict[str, list[int]] = defaultdict(list)
+        for s in cohort.students:
+            folded[s.key.casefold()].append(s.index)
+        # ids that differ only in case are told apart by their exact spelling alone
+        self.folded = {key: found[0] for key, found in folded.items() if len(found) == 1}
         email = cohort.header_for("email")
         at = cohort.headers.index(email) if email is not None else None
         self.email: dict[str, int] = {}
@@ -46,16 +53,19 @@ class _Keys:
         self.names: dict[str, list[int]] = defaultdict(list)
         for student in cohort.students:
             if student.name:
-                self.names[fold(student.name)].append(student.index)
+                self.names[name_key(student.name)].append(student.index)
         self.rows = [s.row for s in cohort.students]
 
     def _find(self, cell: str) -> list[int]:
-        found = self.index.get(key_of(cell, by_email=self.by_email))
+        key = key_of(cell, by_email=self.by_email)
+        found = self.index.get(key)
+        if found is None:
+            found = self.folded.get(key.casefold())
         if found is None:
             found = self.email.get(fold(cell))
         if found is not None:
             return [found]
-        return self.names.get(fold(cell), [])
+        return self.names.get(name_key(cell), [])
 
     def known(self, cell: str) -> bool:
         return bool(self._find(cell))
@@ -145,9 +155,54 @@ def _grouped(source: str, rows: tuple[Row, ...], keys: _Keys) -> tuple[Pair, ...
     return tuple(pairs)
 
 
+#: Words in a lock or apart file's header that mark a column of notes rather than of students.
+_NOTE_WORDS = ("why", "reason", "note", "comment", "because", "remark", "detail")
+
+
+def _note_columns(rows: tuple[Row, ...], body: tuple[Row, ...]) -> frozenset[int]:
+    """Positions after the first two whose header says they hold notes ("why", "reason")."""
+    if not rows or len(body) == len(rows):
+        return frozenset()  # no header row: every cell names a student
+    headers = rows[0][1]
+    return frozenset(
+        p
+        for p, header in enumerate(headers)
+        if p >= 2 and any(word in header_key(header) for word in _NOTE_WORDS)
+    )
+
+
+def _row_students(
+    source: str, row: int, cells: tuple[str, ...], keys: _Keys, notes: frozenset[int]
+) -> list[int]:
+    """The students a lock or apart row names (every non-empty cell that is not a note), at
+    least two of them."""
+    named = [(p, clean(cell)) for p, cell in enumerate(cells) if clean(cell) and p not in notes]
+    if not _cell(cells, 0) and not _cell(cells, 1):
+        raise InputError(
+            f"{source}: row {row}: the first two cells are empty; each row names two students."
+        )
+    if len(named) == 1:
+        raise InputError(
+            f"{source}: row {row}: only one student is named ({quote(named[0][1])}); "
+            "each row names two students."
+        )
+    students: list[int] = []
+    for position, cell in named:
+        student = keys.student(source, row, cell, position)
+        if student in students:
+            first = named[students.index(student)][1]
+            raise InputError(
+                f"{source}: row {row}: {quote(first)} is paired with themself; "
+                "name two different students."
+            )
+        students.append(student)
+    return students
+
+
 def _pairs(path: Path, keys: _Keys, *, groups: bool = False) -> tuple[Pair, ...]:
-    """One Pair per row of a lock or apart file, repeats dropped. With `groups`, the file may
-    also be an assignments file whose groups are kept together."""
+    """The pairs of a lock or apart file, repeats dropped: each row is a set of students, so a
+    row of three gives the pairs (a, b), (a, c), (b, c). With `groups`, the file may also be an
+    assignments file whose groups are kept together."""
     records = read_records(path, advice=REQUEST_ADVICE)
     source = records.source
     if groups:
@@ -156,27 +211,15 @@ def _pairs(path: Path, keys: _Keys, *, groups: bool = False) -> tuple[Pair, ...]
             return grouped
     pairs: list[Pair] = []
     seen: set[frozenset[int]] = set()
-    for row, cells in _body(records.rows, keys, pins=False):
-        first, second = _cell(cells, 0), _cell(cells, 1)
-        if not first and not second:
-            raise InputError(
-                f"{source}: row {row}: the first two cells are empty; each row names two students."
-            )
-        if not first or not second:
-            raise InputError(
-                f"{source}: row {row}: only one student is named ({quote(first or second)}); "
-                "each row names two students."
-            )
-        a = keys.student(source, row, first, 0)
-        b = keys.student(source, row, second, 1)
-        if a == b:
-            raise InputError(
-                f"{source}: row {row}: {quote(first)} is paired with themself; "
-                "name two different students."
-            )
-        if frozenset((a, b)) not in seen:
-            seen.add(frozenset((a, b)))
-            pairs.append(Pair(a=a, b=b, source=source, row=row))
+    body = _body(records.rows, keys, pins=False)
+    notes = _note_columns(records.rows, body)
+    for row, cells in body:
+        students = _row_students(source, row, cells, keys, notes)
+        for i, a in enumerate(students):
+            for b in students[i + 1 :]:
+                if frozenset((a, b)) not in seen:
+                    seen.add(frozenset((a, b)))
+                    pairs.append(Pair(a=a, b=b, source=source, row=row))
     return tuple(pairs)
 
 

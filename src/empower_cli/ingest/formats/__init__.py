@@ -10,22 +10,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from empower_cli.errors import InputError
+from empower_cli.errors import InputError, UsageError
 from empower_cli.ingest.formats import google, msforms, qualtrics, redcap
 from empower_cli.ingest.formats.sheet import PLAIN, Sheet, Splitting
-from empower_cli.ingest.read import Records, check_widths, read_bytes, read_records
-from empower_cli.ingest.text import clean
+from empower_cli.ingest.read import Records, check_widths, read_bytes, records_of, source_name
+from empower_cli.ingest.text import clean, quote
 from empower_cli.ingest.xlsx import ZIP_MAGIC, read_workbook
 
 __all__ = ["PLAIN", "Sheet", "Splitting", "empty_columns", "read_sheet"]
 
 
-def _records(path: Path, encoding: str | None, delimiter: str | None) -> tuple[Records, str]:
+def _records(
+    path: Path, encoding: str | None, delimiter: str | None, sheet: str | None
+) -> tuple[Records, str]:
     """The file's rows and what it is: "CSV" or "Excel workbook"."""
-    data = read_bytes(path)
+    data = read_bytes(path)  # once: the path may be a pipe
+    source = source_name(path)
     if data.startswith(ZIP_MAGIC):  # a workbook: --encoding and --delimiter do not apply
-        return read_workbook(data, str(path)), "Excel workbook"
-    return read_records(path, encoding=encoding, delimiter=delimiter), "CSV"
+        return read_workbook(data, source, sheet), "Excel workbook"
+    if sheet is not None:
+        raise UsageError(
+            f"--sheet {quote(sheet)}: {source} is not an Excel workbook (.xlsx), so it has no "
+            "sheets; leave out --sheet (or [read] sheet in empower.toml)."
+        )
+    return records_of(data, source, encoding=encoding, delimiter=delimiter), "CSV"
 
 
 def empty_columns(records: Records) -> frozenset[int]:
@@ -49,9 +57,16 @@ def _recognise(records: Records, container: str) -> Sheet:
     return Sheet(records=records, format=container)
 
 
-def read_sheet(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> Sheet:
-    """The sign-up file in its own layout, turned into one header row and data rows."""
-    records, container = _records(path, encoding, delimiter)
+def read_sheet(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> Sheet:
+    """The sign-up file in its own layout, turned into one header row and data rows. `sheet`
+    names a workbook's sheet (default: the first)."""
+    records, container = _records(path, encoding, delimiter, sheet)
     if not records.rows:
         raise InputError(f"{records.source}: the file is empty.")
     check_widths(records, len(records.rows[0][1]))
