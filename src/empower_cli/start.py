@@ -1,9 +1,12 @@
-"""A constructive start: a greedy deal of units into groups, used as the solver's hint.
+"""A constructive start: a greedy deal of units into groups, repaired by local search.
 
-Pinned units go first, then larger units (locked chains) before single students, rarer profiles
-before common ones; each unit goes to the group whose counts of the unit's categories are lowest
-relative to their ideal, among groups that still have room. The result is usually within a few
-cells of perfect balance, so the solver starts close and only repairs.
+Both score a group's counts with one penalty table per category (`Scoring`): a count's distance
+outside its band times its family's weight and a scale that puts balance above repeats, the
+repeated pairs of an earlier group, and a large penalty for a broken rule (--at-least, --no-lone).
+Pinned units go first, then larger units (locked chains) before single students, rarer kinds
+before common ones; each unit goes to the group where it adds least, among groups that still have
+room. Local search then swaps units between groups while the total penalty falls. The result is
+usually perfect, so the solver is not needed at all, or a hint it only repairs.
 """
 
 from __future__ import annotations
@@ -13,6 +16,83 @@ from collections.abc import Sequence
 
 from empower_cli.model.kinds import Kind
 from empower_cli.records import Problem
+
+#: The penalty of one broken rule (a group short of --at-least, a lone --no-lone student): more
+#: than any balance or repeats could cost, so the search fixes rules first.
+HARD = 10**9
+#: At most this many swaps are looked at in one step of the local search.
+STEP_CANDIDATES = 4000
+
+
+class Scoring:
+    """Penalty tables: tables[c][n] is what a count of n students of category c in one group
+    costs. The total over cells is hard * HARD + balance * scale + repeats."""
+
+    def __init__(self, problem: Problem, kinds: Sequence[Kind]) -> None:
+        n_categories = len(problem.categories)
+        size_max = problem.size_max
+        weights = problem.weights()
+        earlier = {f.name for f in problem.earlier_families}
+        self.earlier = [c for c, cat in enumerate(problem.categories) if cat.family in earlier]
+        most = 0
+        for c in self.earlier:
+            n = sum(kind.profile[c] * kind.count for kind in kinds)
+            most += n * (n - 1) // 2
+        self.scale = most + 1 if self.earlier else 1
+        least = [0] * n_categories
+        for rule in problem.at_least:
+            least[rule.category] = max(least[rule.category], rule.least)
+        lone = {rule.category for rule in problem.no_lone}
+        earlier_cells = set(self.earlier)
+        self.tables: list[list[int]] = []
+        for c in range(n_categories):
+            low, high = problem.band(c)
+            row = []
+            for n in range(size_max + 1):
+                cost = weights[c] * max(0, n - high, low - n) * self.scale
+                if c in earlier_cells:
+                    cost += n * (n - 1) // 2
+                cost += HARD * max(0, least[c] - n)
+                if c in lone and n == 1:
+                    cost += HARD
+                row.append(cost)
+            self.tables.append(row)
+        self.active = [c for c in range(n_categories) if any(self.tables[c])]
+        self.has_rules = bool(problem.at_least or problem.no_lone)
+
+    def parts(self, total: int) -> tuple[int, int, int]:
+        """(broken rules, weighted balance, repeats) of a total penalty."""
+        hard, rest = divmod(total, HARD)
+        balance, repeats = divmod(rest, self.scale)
+        return hard, balance, repeats
+
+    def total(self, cells: Sequence[Sequence[int]]) -> int:
+        return sum(self.tables[c][row[c]] for row in cells for c in self.active)
+
+
+def cells_of(
+    kinds: Sequence[Kind], counts: Sequence[Sequence[int]], n_categories: int
+) -> list[list[int]]:
+    n_groups = len(counts[0]) if counts else 0
+    cells = [[0] * n_categories for _ in range(n_groups)]
+    for k, kind in enumerate(kinds):
+        for g in range(n_groups):
+            if counts[k][g]:
+                for c, amount in enumerate(kind.profile):
+                    if amount:
+                        cells[g][c] += amount * counts[k][g]
+    return cells
+
+
+def _apart_kinds(problem: Problem, kinds: Sequence[Kind]) -> dict[int, list[int]]:
+    kind_of_unit = {kind.units[0]: k for k, kind in enumerate(kinds) if kind.count == 1}
+    apart: dict[int, list[int]] = {}
+    for a, b in problem.aparts:
+        if a in kind_of_unit and b in kind_of_unit:
+            ka, kb = kind_of_unit[a], kind_of_unit[b]
+            apart.setdefault(ka, []).append(kb)
+            apart.setdefault(kb, []).append(ka)
+    return apart
 
 
 def greedy_counts(
@@ -29,9 +109,19 @@ def greedy_counts(
     over_allowed = n_students - size_min * n_groups  # groups that may hold size_max
     if size_min == size_max:
         over_allowed = 0
+    scoring = Scoring(problem, kinds)
+    tables = scoring.tables
     n_categories = len(problem.categories)
     ideal = [c.total / problem.n_groups for c in problem.categories]
-    weight = [1.0 / max(value, 1.0) for value in ideal]
+    weights = problem.weights()
+    ruled = {r.category for r in problem.at_least} | {r.category for r in problem.no_lone}
+    # How a unit's categories pull: toward groups low on them relative to their ideal (every
+    # balanced or ruled category), and away from groups holding its earlier groupmates.
+    spread = [
+        (1.0 / max(value, 1.0)) if (weights[c] or c in ruled) else 0.0
+        for c, value in enumerate(ideal)
+    ]
+    earlier = set(scoring.earlier)
 
     counts = [[0] * n_groups for _ in kinds]
     sizes = [0] * n_groups
@@ -57,14 +147,7 @@ def greedy_counts(
             return False
         return sizes[g] > size_min or over < over_allowed
 
-    kind_of_unit = {kind.units[0]: k for k, kind in enumerate(kinds) if kind.count == 1}
-    apart: dict[int, list[int]] = {}
-    for a, b in problem.aparts:
-        if a in kind_of_unit and b in kind_of_unit:
-            ka, kb = kind_of_unit[a], kind_of_unit[b]
-            apart.setdefault(ka, []).append(kb)
-            apart.setdefault(kb, []).append(ka)
-
+    apart = _apart_kinds(problem, kinds)
     order: list[int] = []
     for k, kind in enumerate(kinds):
         if kind.pin is not None:
@@ -87,7 +170,13 @@ def greedy_counts(
 
         def score(g: int, active: list[tuple[int, int]] = active) -> float:
             row = cells[g]
-            value = sum(weight[c] * (row[c] + amount - ideal[c]) for c, amount in active)
+            value = 0.0
+            for c, amount in active:
+                after = min(row[c] + amount, size_max)
+                if c in earlier:
+                    value += 4.0 * (tables[c][after] - tables[c][row[c]])
+                else:
+                    value += spread[c] * (row[c] + amount - ideal[c])
             return value + sizes[g] / max(size_max, 1)
 
         # Only the group that receives a unit changes its score, so scores are kept, not
@@ -107,6 +196,140 @@ def greedy_counts(
     return counts
 
 
+class _Repair:
+    """The local search's state: counts, cells, and where each kind has units."""
+
+    def __init__(
+        self, problem: Problem, kinds: Sequence[Kind], counts: list[list[int]], seed: int
+    ) -> None:
+        self.kinds = kinds
+        self.counts = counts
+        self.rng = random.Random(seed)
+        self.n_groups = len(counts[0]) if counts else 0
+        self.scoring = Scoring(problem, kinds)
+        self.tables = self.scoring.tables
+        self.cells = cells_of(kinds, counts, len(problem.categories))
+        self.sparse = [
+            {c: amount for c, amount in enumerate(kind.profile) if amount} for kind in kinds
+        ]
+        self.movable = [k for k, kind in enumerate(kinds) if kind.pin is None]
+        self.by_size: dict[int, list[int]] = {}
+        for k in self.movable:
+            self.by_size.setdefault(kinds[k].size, []).append(k)
+        self.holders = [{g for g in range(self.n_groups) if row[g]} for row in counts]
+        self.apart = _apart_kinds(problem, kinds)
+        self.active = self.scoring.active
+
+    def total(self) -> int:
+        return self.scoring.total(self.cells)
+
+    def bad_cells(self) -> list[tuple[int, int]]:
+        tables, cells = self.tables, self.cells
+        return [
+            (g, c)
+            for g in range(self.n_groups)
+            for c in self.active
+            if tables[c][cells[g][c]]
+            and (
+                tables[c][cells[g][c]] > tables[c][max(0, cells[g][c] - 1)]
+                or (
+                    cells[g][c] + 1 < len(tables[c])
+                    and tables[c][cells[g][c]] > tables[c][cells[g][c] + 1]
+                )
+            )
+        ]
+
+    def allowed(self, k: int, g: int, leaving: int) -> bool:
+        """Can a unit of kind k enter group g (with a unit of kind `leaving` going out)?"""
+        return all(self.counts[o][g] == 0 or o == leaving for o in self.apart.get(k, ()))
+
+    def delta(self, a: int, b: int, g: int, h: int) -> int:
+        """The change in penalty when a unit of kind a leaves g for h and one of b goes back."""
+        pa, pb = self.sparse[a], self.sparse[b]
+        row_g, row_h = self.cells[g], self.cells[h]
+        tables = self.tables
+        change = 0
+        for c in pa.keys() | pb.keys():
+            d = pb.get(c, 0) - pa.get(c, 0)
+            if not d:
+                continue
+            table = tables[c]
+            vg, vh = row_g[c], row_h[c]
+            change += table[vg + d] - table[vg] + table[vh - d] - table[vh]
+        return change
+
+    def swap(self, a: int, b: int, g: int, h: int) -> None:
+        counts = self.counts
+        counts[a][g] -= 1
+        counts[b][g] += 1
+        counts[b][h] -= 1
+        counts[a][h] += 1
+        for k, group in ((a, g), (b, h)):
+            if not counts[k][group]:
+                self.holders[k].discard(group)
+        self.holders[b].add(g)
+        self.holders[a].add(h)
+        for c, amount in self.sparse[a].items():
+            self.cells[g][c] -= amount
+            self.cells[h][c] += amount
+        for c, amount in self.sparse[b].items():
+            self.cells[g][c] += amount
+            self.cells[h][c] -= amount
+
+    def candidates(self, g: int, c: int) -> list[tuple[int, int, int]]:
+        """Swaps (a out of g, b into g from h) that change the count of c in g toward a lower
+        penalty, in a random order."""
+        rng = self.rng
+        value = self.cells[g][c]
+        table = self.tables[c]
+        down = table[max(0, value - 1)] < table[value]
+        up = value + 1 < len(table) and table[value + 1] < table[value]
+        if down and up:
+            down = rng.random() < 0.5
+        present = [a for a in self.movable if self.counts[a][g]]
+        rng.shuffle(present)
+        found: list[tuple[int, int, int]] = []
+        for a in present:
+            ca = self.sparse[a].get(c, 0)
+            pool = self.by_size[self.kinds[a].size]
+            offset = rng.randrange(len(pool))
+            for b in pool[offset:] + pool[:offset]:
+                cb = self.sparse[b].get(c, 0)
+                if b == a or (cb >= ca if down else cb <= ca):
+                    continue
+                for h in self.holders[b]:
+                    if h != g:
+                        found.append((a, b, h))
+            if len(found) >= STEP_CANDIDATES:
+                break
+        return found
+
+    def step(self, uphill: int) -> int | None:
+        """One step: the first swap found that lowers the penalty, else one of those that raise
+        it least (by at most `uphill`), at random; its change, or None when there is none."""
+        bad = self.bad_cells()
+        if not bad:
+            return None
+        g, c = bad[self.rng.randrange(len(bad))]
+        best: list[tuple[int, int, int]] = []
+        best_delta = uphill + 1
+        for a, b, h in self.candidates(g, c):
+            change = self.delta(a, b, g, h)
+            if change > best_delta or not (self.allowed(b, g, a) and self.allowed(a, h, b)):
+                continue
+            if change < 0:
+                self.swap(a, b, g, h)
+                return change
+            if change < best_delta:
+                best, best_delta = [], change
+            best.append((a, b, h))
+        if not best:
+            return None
+        a, b, h = best[self.rng.randrange(len(best))]
+        self.swap(a, b, g, h)
+        return best_delta
+
+
 def repair(
     problem: Problem,
     kinds: Sequence[Kind],
@@ -116,76 +339,24 @@ def repair(
     max_steps: int = 20_000,
     stall_steps: int = 300,
 ) -> int:
-    """Improve `counts` in place by swapping units between groups; return the distance outside
-    the bands that remains (0 means every cell is in band).
+    """Improve `counts` in place by swapping units between groups; return the penalty that
+    remains (see Scoring; without rules or earlier groups, the distance outside the bands).
 
-    Each step takes a cell outside its band and looks, from a random place in the list, for a
-    swap (two units of the same size, of different kinds, between that cell's group and another)
-    that lowers the total distance, and makes the first one found; when no swap lowers it, one
-    that raises it least (by at most one) is taken at random (seeded), so the search walks
-    plateaus and leaves shallow dead ends. It gives up after `stall_steps`
-    steps without a new best, keeping the best counts seen (the solver takes over from there).
-    Pinned units never move; apart units never meet.
+    Each step takes a cell whose count costs more than a neighbouring count would, and looks,
+    in a random order, for a swap (two units of the same size, of different kinds, between that
+    cell's group and another) that lowers the total, and makes the first one found; when none
+    lowers it, one that raises it least (by at most one unit of balance) is taken at random
+    (seeded), so the search walks plateaus and leaves shallow dead ends. It gives up after
+    `stall_steps` steps without a new best, keeping the best counts seen. Pinned units never
+    move; apart units never meet.
     """
-    rng = random.Random(seed)
-    n_groups = len(counts[0]) if counts else 0
-    n_categories = len(problem.categories)
-    bands = [problem.band(c) for c in range(n_categories)]
-    cells = [[0] * n_categories for _ in range(n_groups)]
-    for k, kind in enumerate(kinds):
-        for g in range(n_groups):
-            if counts[k][g]:
-                for c, amount in enumerate(kind.profile):
-                    if amount:
-                        cells[g][c] += amount * counts[k][g]
-
-    def distance(c: int, value: int) -> int:
-        low, high = bands[c]
-        return max(0, value - high, low - value)
-
-    movable = [k for k, kind in enumerate(kinds) if kind.pin is None]
-    kind_of_unit = {kind.units[0]: k for k, kind in enumerate(kinds) if kind.count == 1}
-    apart: dict[int, list[int]] = {}
-    for a, b in problem.aparts:
-        if a in kind_of_unit and b in kind_of_unit:
-            apart.setdefault(kind_of_unit[a], []).append(kind_of_unit[b])
-            apart.setdefault(kind_of_unit[b], []).append(kind_of_unit[a])
-    # For each category, the swaps that lower it in the group the first kind leaves: (a, b,
-    # changes, reach), where a unit of kind a is replaced by one of kind b (same size, fewer
-    # members in the category), `changes` lists (category, change) for that group, and `reach`
-    # bounds what the other group can win back. A swap that raises the category is the same
-    # entry read the other way round.
-    swaps: list[list[tuple[int, int, tuple[tuple[int, int], ...], int]]] = [
-        [] for _ in range(n_categories)
-    ]
-    for i, a in enumerate(movable):
-        pa = kinds[a].profile
-        for b in movable[i + 1 :]:
-            if kinds[b].size != kinds[a].size:
-                continue
-            changes = tuple(
-                (c, nb - na)
-                for c, (na, nb) in enumerate(zip(pa, kinds[b].profile, strict=True))
-                if na != nb
-            )
-            back = tuple((c, -change) for c, change in changes)
-            reach = sum(abs(change) for _, change in changes)
-            for c, change in changes:
-                if change < 0:
-                    swaps[c].append((a, b, changes, reach))
-                else:
-                    swaps[c].append((b, a, back, reach))
-
-    def allowed(k: int, g: int, leaving: int) -> bool:
-        """Can a unit of kind k enter group g (with a unit of kind `leaving` going out)?"""
-        return all(counts[o][g] == 0 or o == leaving for o in apart.get(k, ()))
-
-    def total() -> int:
-        return sum(distance(c, cells[g][c]) for g in range(n_groups) for c in range(n_categories))
-
-    remaining = total()
+    if not counts or not counts[0]:
+        return 0
+    state = _Repair(problem, kinds, counts, seed)
+    remaining = state.total()
     best_seen, since_best = remaining, 0
     best_counts = [row[:] for row in counts]
+    uphill = state.scoring.scale
     for _ in range(max_steps):
         if remaining == 0:
             return 0
@@ -196,65 +367,9 @@ def repair(
             since_best += 1
             if since_best > stall_steps:
                 break
-        bad = [
-            (g, c) for g in range(n_groups) for c in range(n_categories) if distance(c, cells[g][c])
-        ]
-        g, c = bad[rng.randrange(len(bad))]
-        too_many = cells[g][c] > bands[c][1]
-        best: list[tuple[int, int, int, tuple[tuple[int, int], ...], int]] = []
-        best_delta = 1
-        row_g = cells[g]
-        options = swaps[c]
-        offset = rng.randrange(len(options)) if options else 0
-        for first, second, changes, reach in options[offset:] + options[:offset]:
-            if best_delta < 0:
-                break  # the first swap that lowers the distance is taken
-            # Too many in (g, c): a unit of `first` leaves g for one of `second`; too few: the
-            # other way round, and every change flips sign.
-            a, b, sign = (first, second, 1) if too_many else (second, first, -1)
-            if counts[a][g] == 0:
-                continue
-            base = 0
-            for cat, change in changes:
-                vg = row_g[cat]
-                low, high = bands[cat]
-                after = vg + sign * change
-                base += (after - high if after > high else low - after if after < low else 0) - (
-                    vg - high if vg > high else low - vg if vg < low else 0
-                )
-            if base > best_delta + reach:
-                continue  # the other group cannot win back more than the changes
-            have_b = counts[b]
-            for h in range(n_groups):
-                if h == g or have_b[h] == 0:
-                    continue
-                delta = base
-                row_h = cells[h]
-                for cat, change in changes:
-                    vh = row_h[cat]
-                    low, high = bands[cat]
-                    after = vh - sign * change
-                    delta += (
-                        after - high if after > high else low - after if after < low else 0
-                    ) - (vh - high if vh > high else low - vh if vh < low else 0)
-                if delta > best_delta:
-                    continue
-                if not (allowed(b, g, a) and allowed(a, h, b)):
-                    continue
-                if delta < best_delta:
-                    best, best_delta = [], delta
-                best.append((a, b, h, changes, sign))
-        if not best:
-            continue
-        a, b, h, changes, sign = best[rng.randrange(len(best))]
-        counts[a][g] -= 1
-        counts[b][g] += 1
-        counts[b][h] -= 1
-        counts[a][h] += 1
-        for cat, change in changes:
-            cells[g][cat] += sign * change
-            cells[h][cat] -= sign * change
-        remaining += best_delta
+        change = state.step(uphill)
+        if change is not None:
+            remaining += change
     if remaining > best_seen:  # a step uphill was the last thing tried: go back to the best
         for row, best_row in zip(counts, best_counts, strict=True):
             row[:] = best_row

@@ -5,7 +5,9 @@ they hold, and the groups are interchangeable boxes. The least distance outside 
 this relaxed problem allows is a lower bound for the category in the real one, and the bounds of
 all categories add up. They let the solver prove optimality at once when locked chains make
 perfect balance impossible (three locked MSTP students in a group whose band is [1, 2]), a proof
-its own linear relaxation finds slowly.
+its own linear relaxation finds slowly. The rules on that category alone (--no-lone, --at-least)
+are part of the relaxation: 10 Nonbinary students in 19 groups of band [0, 1] with nobody alone
+fill at most 5 groups, so at least 5 cells hold 2, a distance of 5 the solver then knows at once.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ def category_floor(
     (a valid lower bound; 0 when the relaxation is not solved to optimality in time)."""
     low, high = problem.band(category)
     chunks = Counter(u.profile[category] for u in problem.units if u.profile[category])
-    if all(value <= high for value in chunks) and low == 0:
+    lone = any(rule.category == category for rule in problem.no_lone)
+    least = max((r.least for r in problem.at_least if r.category == category), default=0)
+    if not problem.weights()[category]:
+        return 0
+    if all(value <= high for value in chunks) and low == 0 and not lone and least <= low:
         return 0
     n_groups = problem.n_groups
     model = cp_model.CpModel()
@@ -39,6 +45,12 @@ def category_floor(
     for g in range(n_groups):
         count = sum(value * take[value][g] for value in take)
         counts.append(count)
+        if lone:  # --no-lone: none or at least two
+            some = model.new_bool_var(f"some_{g}")
+            model.add(count <= most * some)
+            model.add(count >= 2 * some)
+        if least:
+            model.add(count >= least)
         distance = model.new_int_var(0, max(low, most), f"d_{g}")
         model.add(distance >= count - high)
         model.add(distance >= low - count)

@@ -1,0 +1,128 @@
+"""What the block solver and the CP-SAT search share: the options, a block's constructive start
+(dealt and repaired) and what it is worth, and handing a block's counts out to units.
+
+Both solve.py (blocks, Ctrl-C between them) and search.py (the CP-SAT search of one block) import
+this module, and neither imports the other at module level's expense: search.py never imports
+solve.py, so the two have no import cycle.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from empower_cli.model.kinds import Block, Kind
+from empower_cli.model.moves import moves_in, stay_counts
+from empower_cli.records import Problem
+from empower_cli.start import Scoring, cells_of, greedy_counts, repair
+
+#: What one block's search reports: (objective, bound, elapsed seconds).
+BlockProgress = Callable[[int, int, float], None]
+#: A start for one block: counts[k][g] and their penalty (start.Scoring).
+Start = tuple[list[list[int]], int]
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOptions:
+    time_limit: float = 60.0
+    seed: int = 0
+    workers: int = 0
+    """Search workers; 0 means one per core."""
+    reproducible: bool = False
+    """Count the time limit in CP-SAT's deterministic time units instead of seconds, so that a
+    search the limit cuts short gives the same rosters on any machine."""
+
+
+def default_workers() -> int:
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Worth:
+    """What a block's counts are worth: rules kept, weighted balance, repeats."""
+
+    broken: int
+    """Rules (--at-least, --no-lone) the counts break: 0 for a roster."""
+    balance: int
+    """Weighted distance outside the bands."""
+    repeats: int
+    least_repeats: int
+    """Repeats no roster of the block avoids (locked earlier groupmates, crowded groups)."""
+
+    def valid(self, repeat_cap: int | None) -> bool:
+        return not self.broken and (repeat_cap is None or self.repeats <= repeat_cap)
+
+    @property
+    def perfect(self) -> bool:
+        """Every cell in band, every rule kept, no repeat that could be avoided: optimal."""
+        return not self.broken and not self.balance and self.repeats <= self.least_repeats
+
+
+def least_block_repeats(problem: Problem, kinds: tuple[Kind, ...], n_groups: int) -> int:
+    """Per earlier group: the larger of the pairs locks keep together and the pairs that
+    spreading its members as evenly as possible over `n_groups` groups leaves."""
+    earlier = {f.name for f in problem.earlier_families}
+    total = 0
+    for c, category in enumerate(problem.categories):
+        if category.family not in earlier:
+            continue
+        members = sum(kind.profile[c] * kind.count for kind in kinds)
+        locked = sum(kind.profile[c] * (kind.profile[c] - 1) // 2 * kind.count for kind in kinds)
+        each, extra = divmod(members, n_groups)
+        spread = extra * (each + 1) * each // 2 + (n_groups - extra) * each * (each - 1) // 2
+        total += max(locked, spread)
+    return total
+
+
+def worth(problem: Problem, kinds: tuple[Kind, ...], n_groups: int, penalty: int) -> Worth:
+    broken, balance, repeats = Scoring(problem, kinds).parts(penalty)
+    return Worth(broken, balance, repeats, least_block_repeats(problem, kinds, n_groups))
+
+
+def penalty_of(problem: Problem, kinds: tuple[Kind, ...], counts: list[list[int]]) -> int:
+    """The penalty (start.Scoring) of counts[k][g]."""
+    scoring = Scoring(problem, kinds)
+    return scoring.total(cells_of(kinds, counts, len(problem.categories)))
+
+
+def first_start(problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: int) -> Start | None:
+    """The greedy deal, repaired by local search: counts[k][g] that keep sizes, pins and aparts
+    and their penalty; None when the greedy deal got stuck."""
+    n_students = sum(problem.units[u].size for u in block.units)
+    counts = greedy_counts(problem, kinds, len(block.groups), n_students)
+    if counts is None:
+        return None
+    return counts, repair(problem, kinds, counts, seed=seed)
+
+
+def earlier_start(
+    problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: int, move_cap: int | None
+) -> Start | None:
+    """On a re-run, a start that keeps the earlier groups: returning students left where they
+    were, newcomers dealt, then repaired. None when the deal got stuck or breaks the cap."""
+    n_students = sum(problem.units[u].size for u in block.units)
+    n_groups = len(block.groups)
+    counts = None
+    for slack in (0, 2, problem.size_min):  # more room for locked chains and newcomers
+        kept = stay_counts(problem, kinds, n_groups, slack)
+        counts = greedy_counts(problem, kinds, n_groups, n_students, kept)
+        if counts is not None:
+            break
+    if counts is None:
+        return None
+    remaining = repair(problem, kinds, counts, seed=seed)
+    if move_cap is not None and moves_in(kinds, counts) > move_cap:
+        return None  # the deal breaks --max-moves: no roster to fall back on
+    return counts, remaining
+
+
+def placement_of(kinds: tuple[Kind, ...], block: Block, counts: list[list[int]]) -> dict[int, int]:
+    """Unit -> global group, handing each kind's units out in index order."""
+    placement: dict[int, int] = {}
+    for k, kind in enumerate(kinds):
+        units = iter(kind.units)
+        for g, count in enumerate(counts[k]):
+            for _ in range(count):
+                placement[next(units)] = block.groups[g]
+    return placement
