@@ -156,8 +156,10 @@ def test_manifest_records_the_run_without_student_data(example) -> None:
     assert set(manifest) == {
         "balance",
         "counts",
+        "families",
         "input",
         "options",
+        "rules",
         "seed",
         "solver",
         "tool",

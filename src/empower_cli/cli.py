@@ -101,6 +101,66 @@ GroupSize = Annotated[
 ]
 
 
+Balance = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--balance",
+        metavar="COLUMN",
+        help="Balance this column's values across groups as class years are (a header; "
+        "answers separated by ';' are split like interests); repeatable.",
+        show_default=False,
+    ),
+]
+BalanceMean = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--balance-mean",
+        metavar="COLUMN",
+        help="Keep every group's mean of this numeric column close to the cohort's; repeatable.",
+        show_default=False,
+    ),
+]
+AtLeast = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--at-least",
+        metavar="[N] COLUMN=VALUE|...",
+        help="Every group holds at least N (default 1) students with one of the values, e.g. "
+        '"Willing to facilitate?=Yes" or "2 year=M3|M4"; repeatable.',
+        show_default=False,
+    ),
+]
+NoLone = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--no-lone",
+        metavar="COLUMN=VALUE",
+        help='No group holds exactly one student with that value, e.g. "Gender=Nonbinary"; '
+        "repeatable.",
+        show_default=False,
+    ),
+]
+AvoidGroupmates = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--avoid-groupmates",
+        metavar="ASSIGNMENTS.csv",
+        help="An earlier round's assignments.csv: students who shared a group there are kept "
+        "apart where balance allows; repeatable.",
+        show_default=False,
+    ),
+]
+MaxRepeats = Annotated[
+    int | None,
+    typer.Option(
+        "--max-repeats",
+        min=0,
+        help="With --avoid-groupmates: at most N pairs of earlier groupmates share a group again.",
+        show_default=False,
+    ),
+]
+
+
 def _fail(err: object, error: EmpowerError) -> typer.Exit:
     """Print an EmpowerError the one way every command does; the Exit to raise."""
     from rich.console import Console
@@ -213,6 +273,12 @@ def assign(
     ignore_requests: Annotated[
         bool, typer.Option("--ignore-requests", help='Do not read a "placed with" column.')
     ] = False,
+    balance: Balance = None,
+    balance_mean: BalanceMean = None,
+    at_least: AtLeast = None,
+    no_lone: NoLone = None,
+    avoid_groupmates: AvoidGroupmates = None,
+    max_repeats: MaxRepeats = None,
 ) -> None:
     """Assign every student to a balanced group and write the rosters."""
     from rich.console import Console
@@ -242,6 +308,12 @@ def assign(
         max_moves=max_moves,
         requests_column=requests_column,
         ignore_requests=ignore_requests,
+        balance=tuple(balance or ()),
+        balance_mean=tuple(balance_mean or ()),
+        at_least=tuple(at_least or ()),
+        no_lone=tuple(no_lone or ()),
+        avoid_groupmates=tuple(avoid_groupmates or ()),
+        max_repeats=max_repeats,
     )
     err = Console(stderr=True, highlight=False)
     try:
@@ -284,16 +356,38 @@ def check(
     academic_year: AcademicYear = None,
     groups: Groups = None,
     group_size: GroupSize = None,
+    balance: Balance = None,
+    balance_mean: BalanceMean = None,
+    at_least: AtLeast = None,
+    no_lone: NoLone = None,
+    avoid_groupmates: AvoidGroupmates = None,
+    max_repeats: MaxRepeats = None,
 ) -> None:
     """Read the sign-up file as assign would and show what was found, without solving."""
     from rich.console import Console
 
     from empower_cli.inspect import check as run
+    from empower_cli.settings import AssignOptions
 
-    options = _reading(signups, column, config, encoding, delimiter, academic_year)
+    options = AssignOptions(
+        signups=signups,
+        columns=tuple(column or ()),
+        config=config,
+        encoding=encoding,
+        delimiter=delimiter,
+        academic_year=academic_year,
+        groups=groups,
+        group_size=group_size,
+        balance=tuple(balance or ()),
+        balance_mean=tuple(balance_mean or ()),
+        at_least=tuple(at_least or ()),
+        no_lone=tuple(no_lone or ()),
+        avoid_groupmates=tuple(avoid_groupmates or ()),
+        max_repeats=max_repeats,
+    )
     err = Console(stderr=True, highlight=False)
     try:
-        run(options, out=Console(highlight=False), err=err, groups=groups, group_size=group_size)
+        run(options, out=Console(highlight=False), err=err)
     except EmpowerError as error:
         raise _fail(err, error) from None
 

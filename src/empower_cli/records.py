@@ -309,6 +309,12 @@ class Problem:
     def earlier_families(self) -> tuple[Family, ...]:
         return tuple(f for f in self.family_list if f.kind == "earlier")
 
+    def shown_categories(self) -> tuple[int, ...]:
+        """The categories that tables and summary.csv show: every family's but the earlier
+        groups of --avoid-groupmates (the repeated pairs are reported instead)."""
+        hidden = {f.name for f in self.earlier_families}
+        return tuple(c for c, cat in enumerate(self.categories) if cat.family not in hidden)
+
     def moves_of(self, groups: Sequence[int]) -> int:
         """How many earlier students `groups` puts outside their earlier group."""
         return sum(
