@@ -51,10 +51,19 @@ def acceptance(tmp_path_factory: pytest.TempPathFactory):
     dropped = [row for row in body if row[1] not in locked][:5]
     years = ["M1", "M2", "M1", "M3", "MSTP", "M4", "M2", "M1"]
     interests = ["Wellness", "Academic success; Clinical environment", "Wellness"] * 3
-    late = [
-        ["9/1/2026 10:00:00", f"S99900{i}", f"Late Comer{i}", f"late{i}@x.edu", y, interests[i], ""]
+    # Late rows by header name, blank in the example's other columns (gender, house, ...).
+    late_cells = [
+        {
+            "Timestamp": "9/1/2026 10:00:00",
+            "Student ID": f"S99900{i}",
+            "Name": f"Late Comer{i}",
+            "Email": f"late{i}@x.edu",
+            "Class year": y,
+            "Interests": interests[i],
+        }
         for i, y in enumerate(years)
     ]
+    late = [[cells.get(column, "") for column in header] for cells in late_cells]
     later = folder / "later.csv"
     with later.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([header, *[r for r in body if r not in dropped], *late])
