@@ -49,14 +49,18 @@ class Worth:
     repeats: int
     least_repeats: int
     """Repeats no roster of the block avoids (locked earlier groupmates, crowded groups)."""
+    proven: bool = False
+    """The balance is known to be the least possible (it reaches the family floors)."""
 
     def valid(self, repeat_cap: int | None) -> bool:
         return not self.broken and (repeat_cap is None or self.repeats <= repeat_cap)
 
     @property
     def perfect(self) -> bool:
-        """Every cell in band, every rule kept, no repeat that could be avoided: optimal."""
-        return not self.broken and not self.balance and self.repeats <= self.least_repeats
+        """Every cell in band (or the least possible), every rule kept, no repeat that could
+        be avoided: optimal."""
+        best = not self.balance or self.proven
+        return not self.broken and best and self.repeats <= self.least_repeats
 
 
 def least_block_repeats(problem: Problem, kinds: tuple[Kind, ...], n_groups: int) -> int:
@@ -86,6 +90,44 @@ def penalty_of(problem: Problem, kinds: tuple[Kind, ...], counts: list[list[int]
     return scoring.total(cells_of(kinds, counts, len(problem.categories)))
 
 
+#: Family floors already computed, by problem (see `family_floors`).
+_FLOORS: dict[int, tuple[Problem, float, dict[str, int]]] = {}
+
+
+def family_floors(
+    problem: Problem, time_limit: float, reproducible: bool = False
+) -> dict[str, int]:
+    """model.bounds.objective_floors, remembered for the problem (it loads OR-Tools)."""
+    known = _FLOORS.get(id(problem))
+    if known is not None and known[0] is problem:
+        return known[2]
+    from empower_cli.model.bounds import objective_floors
+
+    share = min(2.0, max(0.5, time_limit / 10 / max(1, len(problem.categories))))
+    floors = objective_floors(problem, time_limit=share, reproducible=reproducible)
+    _FLOORS.clear()
+    _FLOORS[id(problem)] = (problem, time_limit, floors)
+    return floors
+
+
+def weighted_floor(problem: Problem, floors: dict[str, int]) -> int:
+    """The bound on the weighted balance objective that the family floors give."""
+    weight = {f.name: f.weight for f in problem.family_list}
+    return sum(weight[name] * floor for name, floor in floors.items())
+
+
+def _target(problem: Problem, block: Block, kinds: tuple[Kind, ...]) -> int:
+    """The least penalty a start of this block can have, when a rule makes perfect balance
+    unlikely and the block holds every group (the family floors); else 0."""
+    weights = problem.weights()
+    ruled = [r.category for r in problem.no_lone] + [r.category for r in problem.at_least]
+    if len(block.groups) != problem.n_groups or not any(weights[c] for c in ruled):
+        return 0
+    scoring = Scoring(problem, kinds)
+    balance = weighted_floor(problem, family_floors(problem, 60.0))
+    return balance * scoring.scale + least_block_repeats(problem, kinds, len(block.groups))
+
+
 def first_start(problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: int) -> Start | None:
     """The greedy deal, repaired by local search: counts[k][g] that keep sizes, pins and aparts
     and their penalty; None when the greedy deal got stuck."""
@@ -93,7 +135,8 @@ def first_start(problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: i
     counts = greedy_counts(problem, kinds, len(block.groups), n_students)
     if counts is None:
         return None
-    return counts, repair(problem, kinds, counts, seed=seed)
+    target = _target(problem, block, kinds)
+    return counts, repair(problem, kinds, counts, seed=seed, target=target)
 
 
 def earlier_start(

@@ -185,28 +185,61 @@ def balance_costs(
     seed: int = 0,
     reproducible: bool = False,
 ) -> tuple[Cost, ...]:
-    """For each family of rules given (locks, aparts, pins, --max-moves), the balance reached
-    without it, each re-solve within `time_limit` seconds."""
+    """For each family of rules given (locks, aparts, pins, --max-moves, --at-least, --no-lone,
+    --max-repeats), the balance reached without it, each re-solve within `time_limit`
+    seconds."""
+    from empower_cli.families import Plan
     from empower_cli.rules import build_problem
     from empower_cli.solve import SolveOptions, solve
     from empower_cli.validate import balance_of
 
     requests = problem.requests
-    families: list[tuple[str, Requests, int | None]] = []
+    # Balance is what the costs measure: without a --max-repeats cap, the earlier groups are
+    # left out of the re-solves (their repeats come after balance and never change it).
+    kept_families = problem.family_list
+    if problem.max_repeats is None:
+        kept_families = tuple(f for f in kept_families if f.kind != "earlier")
+    names = {f.name for f in kept_families}
+    categories = tuple(c for c in problem.categories if c.family in names)
+    position = {(c.family, c.name): i for i, c in enumerate(categories)}
+
+    def moved(index: int) -> int:
+        category = problem.categories[index]
+        return position[category.family, category.name]
+
+    plan = Plan(
+        kept_families,
+        categories,
+        tuple(replace(r, category=moved(r.category)) for r in problem.at_least),
+        tuple(replace(r, category=moved(r.category)) for r in problem.no_lone),
+        problem.max_repeats,
+    )
+    families: list[tuple[str, Requests, int | None, Plan]] = []
     if requests.locks:
-        families.append(("locks", replace(requests, locks=()), problem.max_moves))
+        families.append(("locks", replace(requests, locks=()), problem.max_moves, plan))
     if requests.aparts:
-        families.append(("aparts", replace(requests, aparts=()), problem.max_moves))
+        families.append(("aparts", replace(requests, aparts=()), problem.max_moves, plan))
     if requests.pins:
-        families.append(("pins", replace(requests, pins=()), problem.max_moves))
+        families.append(("pins", replace(requests, pins=()), problem.max_moves, plan))
     if problem.max_moves is not None:
-        families.append(("moves", requests, None))
+        families.append(("moves", requests, None, plan))
+    if problem.at_least:
+        families.append(("at-least", requests, problem.max_moves, replace(plan, at_least=())))
+    if problem.no_lone:
+        families.append(("no-lone", requests, problem.max_moves, replace(plan, no_lone=())))
+    if problem.max_repeats is not None:
+        families.append(("repeats", requests, problem.max_moves, replace(plan, max_repeats=None)))
     costs: list[Cost] = []
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=1, reproducible=reproducible)
-    for family, kept, cap in families:
+    for family, kept, cap, rules in families:
         try:
             relaxed = build_problem(
-                cohort, kept, problem.n_groups, previous=problem.previous, max_moves=cap
+                cohort,
+                kept,
+                problem.n_groups,
+                previous=problem.previous,
+                max_moves=cap,
+                plan=rules,
             )
             found = solve(relaxed, options)
         except EmpowerError:

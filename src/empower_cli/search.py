@@ -20,13 +20,13 @@ from empower_cli.deal import (
     Worth,
     default_workers,
     earlier_start,
+    family_floors,
     least_block_repeats,
     penalty_of,
     placement_of,
     worth,
 )
 from empower_cli.errors import InfeasibleError, NoSolutionError
-from empower_cli.model.bounds import objective_floors
 from empower_cli.model.build import add_floors, add_least_repeats, build
 from empower_cli.model.kinds import Block, Kind, kinds_of
 from empower_cli.model.limits import set_limit
@@ -150,11 +150,11 @@ def _add_hint(v: CountVars, counts: list[list[int]]) -> None:
     _hint_counts(v, counts)
 
 
-def floors(problem: Problem, options: SolveOptions) -> tuple[int, ...]:
-    """Per-category lower bounds on the objective. Each is a small model that usually proves
-    its optimum in milliseconds; the limit only guards against a pathological one."""
-    share = min(2.0, max(0.5, options.time_limit / 10 / max(1, len(problem.categories))))
-    return objective_floors(problem, time_limit=share, reproducible=options.reproducible)
+def floors(problem: Problem, options: SolveOptions) -> dict[str, int]:
+    """Per-family lower bounds on the distance outside the bands. Each is a small model that
+    usually proves its optimum in milliseconds; the limit only guards against a pathological
+    one."""
+    return family_floors(problem, options.time_limit, reproducible=options.reproducible)
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):

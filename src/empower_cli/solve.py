@@ -21,10 +21,13 @@ from empower_cli.deal import (
     BlockProgress,
     SolveOptions,
     Start,
+    Worth,
     default_workers,
     earlier_start,
+    family_floors,
     first_start,
     placement_of,
+    weighted_floor,
     worth,
 )
 from empower_cli.errors import InfeasibleError
@@ -82,15 +85,28 @@ def _from_start(
     move_cap: int | None,
     search: bool,
 ) -> BlockResult:
-    """The block's roster from its start, with the fewest moves on a re-run."""
+    """The block's roster from its start, with the fewest moves on a re-run (an optimal start's
+    balance is its own bound)."""
+    bound = balance if status is Status.OPTIMAL else 0
     if problem.previous and search:
         from empower_cli.search import keep_earlier
 
         found = keep_earlier(problem, block, kinds, start[0], balance, options, deadline, move_cap)
-        return BlockResult(found, status, balance, 0, False)
-    if move_cap is not None:
-        return BlockResult(place_units(problem, kinds, block, start[0]), status, balance, 0, False)
-    return BlockResult(placement_of(kinds, block, start[0]), status, balance, 0, False)
+    elif move_cap is not None:
+        found = place_units(problem, kinds, block, start[0])
+    else:
+        found = placement_of(kinds, block, start[0])
+    return BlockResult(found, status, balance, bound, False)
+
+
+def _floored(problem: Problem, block: Block, judged: Worth, options: SolveOptions) -> Worth:
+    """A start of every group that reaches the family floors (model.bounds) and repeats no
+    more than it must is optimal too: it is marked perfect, and no model is needed."""
+    if len(block.groups) != problem.n_groups or judged.repeats > judged.least_repeats:
+        return judged
+    if judged.balance > weighted_floor(problem, family_floors(problem, options.time_limit)):
+        return judged
+    return replace(judged, balance=judged.balance, proven=True)
 
 
 def solve_block(
@@ -123,9 +139,12 @@ def solve_block(
     start = _block_start(problem, block, kinds, options.seed, move_cap, dealt)
     if start is not None:
         judged = worth(problem, kinds, len(block.groups), start[1])
+        if judged.valid(repeat_cap) and not judged.perfect and search:
+            judged = _floored(problem, block, judged, options)
         if judged.valid(repeat_cap) and (judged.perfect or not search):
             if on_progress is not None:
-                on_progress(judged.balance, 0, time.perf_counter() - started)
+                low = judged.balance if judged.perfect else 0
+                on_progress(judged.balance, low, time.perf_counter() - started)
             status = Status.OPTIMAL if judged.perfect else Status.FEASIBLE
             return _from_start(
                 problem,
@@ -347,9 +366,7 @@ class _Run:
         else:
             bound = 0
             if objective > 0:
-                from empower_cli.search import floors
-
-                bound = sum(floors(problem, self.options))
+                bound = weighted_floor(problem, family_floors(problem, self.options.time_limit))
             proven = objective == bound and all(r.status is Status.OPTIMAL for _, r in self.solved)
             # a block proven best on repeats only where locks force them stays proven overall
             status = (

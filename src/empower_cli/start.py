@@ -20,8 +20,10 @@ from empower_cli.records import Problem
 #: The penalty of one broken rule (a group short of --at-least, a lone --no-lone student): more
 #: than any balance or repeats could cost, so the search fixes rules first.
 HARD = 10**9
+#: How strongly the greedy deal pairs --no-lone students (against the pull of balance, about 1).
+PAIRING = 1000.0
 #: At most this many swaps are looked at in one step of the local search.
-STEP_CANDIDATES = 4000
+STEP_CANDIDATES = 800
 
 
 class Scoring:
@@ -48,7 +50,7 @@ class Scoring:
         for c in range(n_categories):
             low, high = problem.band(c)
             row = []
-            for n in range(size_max + 1):
+            for n in range(2 * size_max + 2):  # room to spare for any swap looked at
                 cost = weights[c] * max(0, n - high, low - n) * self.scale
                 if c in earlier_cells:
                     cost += n * (n - 1) // 2
@@ -122,6 +124,9 @@ def greedy_counts(
         for c, value in enumerate(ideal)
     ]
     earlier = set(scoring.earlier)
+    # --no-lone categories are dealt in pairs: a group holding one draws the next, a group
+    # holding two or more is avoided, so that the deal ends with groups of two.
+    lone = {r.category for r in problem.no_lone}
 
     counts = [[0] * n_groups for _ in kinds]
     sizes = [0] * n_groups
@@ -175,6 +180,8 @@ def greedy_counts(
                 after = min(row[c] + amount, size_max)
                 if c in earlier:
                     value += 4.0 * (tables[c][after] - tables[c][row[c]])
+                elif c in lone:
+                    value += PAIRING * (-1 if row[c] == 1 else int(row[c] > 1))
                 else:
                     value += spread[c] * (row[c] + amount - ideal[c])
             return value + sizes[g] / max(size_max, 1)
@@ -219,6 +226,8 @@ class _Repair:
         self.holders = [{g for g in range(self.n_groups) if row[g]} for row in counts]
         self.apart = _apart_kinds(problem, kinds)
         self.active = self.scoring.active
+        self.scored = set(self.active)
+        self.diffs: dict[tuple[int, int], list[tuple[list[int], int, int]]] = {}
 
     def total(self) -> int:
         return self.scoring.total(self.cells)
@@ -243,17 +252,26 @@ class _Repair:
         """Can a unit of kind k enter group g (with a unit of kind `leaving` going out)?"""
         return all(self.counts[o][g] == 0 or o == leaving for o in self.apart.get(k, ()))
 
+    def diff(self, a: int, b: int) -> list[tuple[list[int], int, int]]:
+        """(penalty table, category, change in g) for each category that swapping a unit of
+        kind a out of g for one of kind b changes (remembered per pair of kinds)."""
+        key = (a, b)
+        found = self.diffs.get(key)
+        if found is None:
+            pa, pb = self.sparse[a], self.sparse[b]
+            found = [
+                (self.tables[c], c, d)
+                for c in sorted(pa.keys() | pb.keys())
+                if (d := pb.get(c, 0) - pa.get(c, 0)) and c in self.scored
+            ]
+            self.diffs[key] = found
+        return found
+
     def delta(self, a: int, b: int, g: int, h: int) -> int:
         """The change in penalty when a unit of kind a leaves g for h and one of b goes back."""
-        pa, pb = self.sparse[a], self.sparse[b]
         row_g, row_h = self.cells[g], self.cells[h]
-        tables = self.tables
         change = 0
-        for c in pa.keys() | pb.keys():
-            d = pb.get(c, 0) - pa.get(c, 0)
-            if not d:
-                continue
-            table = tables[c]
+        for table, c, d in self.diff(a, b):
             vg, vh = row_g[c], row_h[c]
             change += table[vg + d] - table[vg] + table[vh - d] - table[vh]
         return change
@@ -338,6 +356,7 @@ def repair(
     seed: int,
     max_steps: int = 20_000,
     stall_steps: int = 300,
+    target: int = 0,
 ) -> int:
     """Improve `counts` in place by swapping units between groups; return the penalty that
     remains (see Scoring; without rules or earlier groups, the distance outside the bands).
@@ -348,7 +367,8 @@ def repair(
     lowers it, one that raises it least (by at most one unit of balance) is taken at random
     (seeded), so the search walks plateaus and leaves shallow dead ends. It gives up after
     `stall_steps` steps without a new best, keeping the best counts seen. Pinned units never
-    move; apart units never meet.
+    move; apart units never meet. It stops as soon as the penalty is down to `target` (a
+    lower bound, when one is known: nothing lower can be found).
     """
     if not counts or not counts[0]:
         return 0
@@ -358,8 +378,8 @@ def repair(
     best_counts = [row[:] for row in counts]
     uphill = state.scoring.scale
     for _ in range(max_steps):
-        if remaining == 0:
-            return 0
+        if remaining <= target:
+            return remaining
         if remaining < best_seen:
             best_seen, since_best = remaining, 0
             best_counts = [row[:] for row in counts]

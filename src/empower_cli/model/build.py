@@ -54,10 +54,11 @@ def add_least_repeats(v: CountVars, least: int) -> None:
         v.model.add(v.repeats >= least)
 
 
-def add_floors(v: CountVars, floors: tuple[int, ...]) -> None:
-    """Tell the model each category's lower bound (from model.bounds); valid for the whole
+def add_floors(v: CountVars, floors: dict[str, int]) -> None:
+    """Tell the model each family's lower bound (from model.bounds); valid for the whole
     problem only, so only used when the block holds every group."""
-    for c, floor in enumerate(floors):
-        cells = [var for (category, _), var in v.distance.items() if category == c]
+    categories = v.problem.categories
+    for family, floor in floors.items():
+        cells = [var for (c, _), var in v.distance.items() if categories[c].family == family]
         if floor and cells:
             v.model.add(sum(cells) >= floor)
