@@ -311,8 +311,9 @@ class Problem:
 
     def shown_categories(self) -> tuple[int, ...]:
         """The categories that tables and summary.csv show: every family's but the earlier
-        groups of --avoid-groupmates (the repeated pairs are reported instead)."""
-        hidden = {f.name for f in self.earlier_families}
+        groups of --avoid-groupmates (the repeated pairs are reported instead) and the bins of
+        --balance-mean (the group means are)."""
+        hidden = {f.name for f in self.family_list if f.kind in ("earlier", "bins")}
         return tuple(c for c, cat in enumerate(self.categories) if cat.family not in hidden)
 
     def moves_of(self, groups: Sequence[int]) -> int:

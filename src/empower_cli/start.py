@@ -22,6 +22,8 @@ from empower_cli.records import Problem
 HARD = 10**9
 #: How strongly the greedy deal pairs --no-lone students (against the pull of balance, about 1).
 PAIRING = 1000.0
+#: When the search stalls, every this many steps it tries two swaps at once (deep_step).
+DEEP_EVERY = 5
 #: At most this many swaps are looked at in one step of the local search.
 STEP_CANDIDATES = 800
 
@@ -347,6 +349,45 @@ class _Repair:
         self.swap(a, b, g, h)
         return best_delta
 
+    def first_better(self, g: int, c: int, below: int) -> tuple[int, int, int, int] | None:
+        """The first swap found for cell (g, c) whose change is below `below`."""
+        for a, b, h in self.candidates(g, c):
+            change = self.delta(a, b, g, h)
+            if change < below and self.allowed(b, g, a) and self.allowed(a, h, b):
+                return a, b, h, change
+        return None
+
+    def deep_step(self) -> int | None:
+        """Two swaps at once, for a cell no single swap improves (a repeated pair whose every
+        swap partner differs in some balanced category): the first swap moves one of the cell's
+        units away, the second repairs a cell the first upset. Its change (below 0), or None."""
+        bad = self.bad_cells()
+        if not bad:
+            return None
+        g, c = bad[self.rng.randrange(len(bad))]
+        firsts = []
+        for a, b, h in self.candidates(g, c):
+            if self.allowed(b, g, a) and self.allowed(a, h, b):
+                firsts.append((self.delta(a, b, g, h), a, b, h))
+        firsts.sort(key=lambda item: item[0])
+        for change, a, b, h in firsts[:DEEP_FIRSTS]:
+            self.swap(a, b, g, h)
+            upset = [(x, y) for x, y in self.bad_cells() if x in (g, h) and (x, y) != (g, c)]
+            self.rng.shuffle(upset)
+            for x, y in upset[:DEEP_CELLS]:
+                second = self.first_better(x, y, -change)
+                if second is not None:
+                    a2, b2, h2, change2 = second
+                    self.swap(a2, b2, x, h2)
+                    return change + change2
+            self.swap(b, a, g, h)  # undo
+        return None
+
+
+#: The deep step tries this many first swaps, each with this many upset cells to repair.
+DEEP_FIRSTS = 8
+DEEP_CELLS = 4
+
 
 def repair(
     problem: Problem,
@@ -388,6 +429,10 @@ def repair(
             if since_best > stall_steps:
                 break
         change = state.step(uphill)
+        if (change is None or change >= 0) and since_best and since_best % DEEP_EVERY == 0:
+            deep = state.deep_step()
+            if deep is not None:
+                change = (change or 0) + deep
         if change is not None:
             remaining += change
     if remaining > best_seen:  # a step uphill was the last thing tried: go back to the best
