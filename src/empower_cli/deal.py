@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from empower_cli.model.kinds import Block, Kind
 from empower_cli.model.moves import moves_in, stay_counts
 from empower_cli.records import Problem
-from empower_cli.start import Scoring, cells_of, greedy_counts, repair
+from empower_cli.start import Scoring, cells_of, greedy_counts, polish_means, repair
 
 #: What one block's search reports: (objective, bound, elapsed seconds).
 BlockProgress = Callable[[int, int, float], None]
@@ -136,7 +136,11 @@ def first_start(problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: i
     if counts is None:
         return None
     target = _target(problem, block, kinds)
-    return counts, repair(problem, kinds, counts, seed=seed, target=target)
+    penalty = repair(problem, kinds, counts, seed=seed, target=target)
+    if any(f.kind == "bins" for f in problem.family_list):
+        polish_means(problem, kinds, counts, seed=seed)  # never raises the penalty
+        penalty = penalty_of(problem, kinds, counts)
+    return counts, penalty
 
 
 def earlier_start(

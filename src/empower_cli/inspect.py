@@ -209,7 +209,75 @@ def config_text(
     lines.append(f"workers = {config.workers if config.workers is not None else 0}")
     if config.reproducible is not None:
         lines.append(f"reproducible = {'true' if config.reproducible else 'false'}")
+    lines += _balance_lines(cohort, config)
     return "\n".join(lines) + "\n"
+
+
+#: A column with this many values or fewer (and at least two) may be worth balancing.
+MOST_VALUES = 8
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def balance_candidates(cohort: Cohort) -> tuple[list[str], list[str], list[str]]:
+    """(choice columns worth balancing, numeric columns, yes/no columns) among the columns no
+    field reads: a few values, each shared by several students (a gender or house column), or
+    numbers with several values (an age)."""
+    mapped = {header for _, header in cohort.mapping}
+    choices, numbers, yes_no = [], [], []
+    n = len(cohort.rows)
+    for position, header in enumerate(cohort.headers):
+        if header in mapped or not header.strip() or "time" in header.casefold():
+            continue
+        cells = [row[position].strip() for row in cohort.rows if row[position].strip()]
+        if len(cells) < max(2, n // 2):
+            continue
+        values = {cell.casefold() for cell in cells}
+        if all(_number(cell) for cell in cells):
+            if 5 <= len(values) < len(cells):
+                numbers.append(header)
+        elif 2 <= len(values) <= MOST_VALUES and len(cells) >= 3 * len(values):
+            if values == {"yes", "no"}:
+                yes_no.append(header)
+            else:
+                choices.append(header)
+    return choices, numbers, yes_no
+
+
+def _list(key: str, values: list[str] | tuple[str, ...], example: list[str]) -> str:
+    if values:
+        return f"{key} = [{', '.join(toml_string(v) for v in values)}]"
+    shown = ", ".join(toml_string(v) for v in example)
+    return f"# {key} = [{shown}]"
+
+
+def _balance_lines(cohort: Cohort, config: Config) -> list[str]:
+    """[balance] and [rules]: what the config says, else the candidates seen, commented."""
+    choices, numbers, yes_no = balance_candidates(cohort)
+    lines = ["", "[balance]"]
+    lines.append(
+        "# Columns balanced across groups like class years (--balance), and numeric columns"
+        " whose group means are kept close (--balance-mean)."
+    )
+    lines.append(_list("columns", config.balance, choices or ["Gender"]))
+    lines.append(_list("mean", config.balance_mean, numbers or ["Age"]))
+    lines += ["", "[rules]"]
+    lines.append("# Rules every group must meet; see the README.")
+    facilitate = [f"{header}=Yes" for header in yes_no] or ["Willing to facilitate?=Yes"]
+    lines.append(_list("at_least", config.at_least, facilitate))
+    lines.append(_list("no_lone", config.no_lone, ["Gender=Nonbinary"]))
+    lines.append(_list("avoid_groupmates", config.avoid_groupmates, ["last_year.csv"]))
+    if config.max_repeats is not None:
+        lines.append(f"max_repeats = {config.max_repeats}")
+    else:
+        lines.append("# max_repeats = 0")
+    return lines
 
 
 def _write(target: Path, text: str) -> None:

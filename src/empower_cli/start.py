@@ -440,3 +440,97 @@ def repair(
             row[:] = best_row
         remaining = best_seen
     return remaining
+
+
+def _kind_values(problem: Problem, kinds: Sequence[Kind], column: int) -> list[float]:
+    """Each kind's mean value of a numeric column over its members (0 when none has one)."""
+    values = []
+    for kind in kinds:
+        numbers = [
+            float(cell[0])
+            for u in kind.units
+            for m in problem.units[u].members
+            if (cell := problem.students[m].traits[column])
+        ]
+        values.append(sum(numbers) / len(numbers) if numbers else 0.0)
+    return values
+
+
+def polish_means(
+    problem: Problem, kinds: Sequence[Kind], counts: list[list[int]], *, seed: int
+) -> None:
+    """Bring each group's mean of every --balance-mean column closer to the cohort's, in place,
+    by swaps that leave the penalty (rules, balance of every family, repeats) as it is or
+    lower: the quantile bins keep the means near, this closes the gap the bins leave."""
+    columns = [f.column for f in problem.family_list if f.kind == "bins"]
+    if not columns or not counts or not counts[0]:
+        return
+    state = _Repair(problem, kinds, counts, seed)
+    per_kind = [_kind_values(problem, kinds, column) for column in columns]
+    n_groups = state.n_groups
+    sums = [[0.0] * n_groups for _ in columns]
+    sizes = [0] * n_groups
+    for k, kind in enumerate(kinds):
+        for g in range(n_groups):
+            if counts[k][g]:
+                sizes[g] += kind.size * counts[k][g]
+                for i, values in enumerate(per_kind):
+                    sums[i][g] += values[k] * kind.size * counts[k][g]
+    target = [sum(row) / max(1, sum(sizes)) for row in sums]
+
+    def gap(i: int, g: int) -> float:
+        return sums[i][g] / max(1, sizes[g]) - target[i]
+
+    def cost(i: int, g: int, change: float) -> float:
+        return ((sums[i][g] + change) / max(1, sizes[g]) - target[i]) ** 2
+
+    for _ in range(POLISH_STEPS):
+        best: tuple[float, int, int, int, int] | None = None
+        for i, values in enumerate(per_kind):
+            order = sorted(range(n_groups), key=lambda g: gap(i, g))
+            for g in (order[-1], order[0]):  # the group furthest above, then below
+                for a in state.movable:
+                    if not counts[a][g]:
+                        continue
+                    for b in state.by_size[kinds[a].size]:
+                        if b == a or values[b] == values[a]:
+                            continue
+                        moved = (values[a] - values[b]) * kinds[a].size
+                        for h in state.holders[b]:
+                            if h == g:
+                                continue
+                            gain = (
+                                sum(
+                                    cost(j, g, -(vals[a] - vals[b]) * kinds[a].size)
+                                    + cost(j, h, (vals[a] - vals[b]) * kinds[a].size)
+                                    - cost(j, g, 0.0)
+                                    - cost(j, h, 0.0)
+                                    for j, vals in enumerate(per_kind)
+                                )
+                                if len(per_kind) > 1
+                                else (
+                                    cost(i, g, -moved)
+                                    + cost(i, h, moved)
+                                    - cost(i, g, 0.0)
+                                    - cost(i, h, 0.0)
+                                )
+                            )
+                            if gain >= -1e-12 or (best is not None and gain >= best[0]):
+                                continue
+                            if state.delta(a, b, g, h) > 0:
+                                continue
+                            if not (state.allowed(b, g, a) and state.allowed(a, h, b)):
+                                continue
+                            best = (gain, a, b, g, h)
+        if best is None:
+            return
+        _, a, b, g, h = best
+        state.swap(a, b, g, h)
+        for j, vals in enumerate(per_kind):
+            moved = (vals[a] - vals[b]) * kinds[a].size
+            sums[j][g] -= moved
+            sums[j][h] += moved
+
+
+#: The most swaps polish_means makes.
+POLISH_STEPS = 200
