@@ -24,6 +24,8 @@ HARD = 10**9
 PAIRING = 1000.0
 #: When the search stalls, every this many steps it tries two swaps at once (deep_step).
 DEEP_EVERY = 5
+#: How strongly the greedy deal avoids pushing a cell past its band.
+MARGINAL = 2.0
 #: At most this many swaps are looked at in one step of the local search.
 STEP_CANDIDATES = 800
 
@@ -161,7 +163,15 @@ def greedy_counts(
             place(k, kind.pin)
         else:
             order.append(k)
-    order.sort(key=lambda k: (-kinds[k].size, kinds[k].count, k))
+    totals = [c.total for c in problem.categories]
+
+    def rarity(k: int) -> int:
+        """The total of the kind's rarest balanced or ruled category: rare ones go first, while
+        every group still has room for them."""
+        found = [totals[c] for c, amount in enumerate(kinds[k].profile) if amount and spread[c]]
+        return min(found, default=problem.n_students)
+
+    order.sort(key=lambda k: (-kinds[k].size, kinds[k].count, rarity(k), k))
     placed = [0] * len(kinds)
     if start is not None:
         for k in order:
@@ -185,6 +195,9 @@ def greedy_counts(
                 elif c in lone:
                     value += PAIRING * (-1 if row[c] == 1 else int(row[c] > 1))
                 else:
+                    # what the cell would cost past its band (0 below the ceiling), then how
+                    # full it is against its ideal
+                    value += MARGINAL * (tables[c][after] > tables[c][row[c]])
                     value += spread[c] * (row[c] + amount - ideal[c])
             return value + sizes[g] / max(size_max, 1)
 
