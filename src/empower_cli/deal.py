@@ -66,17 +66,31 @@ class Worth:
 def least_block_repeats(problem: Problem, kinds: tuple[Kind, ...], n_groups: int) -> int:
     """Per earlier group: the larger of the pairs locks keep together and the pairs that
     spreading its members as evenly as possible over `n_groups` groups leaves."""
-    earlier = {f.name for f in problem.earlier_families}
+    earlier = earlier_cells(problem)
+    if not earlier:
+        return 0
+    members = dict.fromkeys(earlier, 0)
+    locked = dict.fromkeys(earlier, 0)
+    for kind in kinds:
+        count = len(kind.units)
+        profile = kind.profile
+        for c in earlier:
+            amount = profile[c]
+            if amount:
+                members[c] += amount * count
+                locked[c] += amount * (amount - 1) // 2 * count
     total = 0
-    for c, category in enumerate(problem.categories):
-        if category.family not in earlier:
-            continue
-        members = sum(kind.profile[c] * kind.count for kind in kinds)
-        locked = sum(kind.profile[c] * (kind.profile[c] - 1) // 2 * kind.count for kind in kinds)
-        each, extra = divmod(members, n_groups)
+    for c in earlier:
+        each, extra = divmod(members[c], n_groups)
         spread = extra * (each + 1) * each // 2 + (n_groups - extra) * each * (each - 1) // 2
-        total += max(locked, spread)
+        total += max(locked[c], spread)
     return total
+
+
+def earlier_cells(problem: Problem) -> list[int]:
+    """The categories of the earlier groups (--avoid-groupmates)."""
+    names = {f.name for f in problem.earlier_families}
+    return [c for c, category in enumerate(problem.categories) if category.family in names]
 
 
 def worth(problem: Problem, kinds: tuple[Kind, ...], n_groups: int, penalty: int) -> Worth:

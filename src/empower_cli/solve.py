@@ -217,6 +217,8 @@ def deal_starts(
 
 #: Blocks of at most this many groups are solved as one model; larger ones are split in two.
 LEAF_GROUPS = 24
+#: Seconds of search a leaf block of a large cohort gets before it is merged instead.
+LEAF_SEARCH = 1.5
 #: A block that misses perfect balance is merged with its neighbour up to this many groups.
 MERGE_GROUPS = 4 * LEAF_GROUPS
 
@@ -274,10 +276,14 @@ class _Run:
             return self.options.time_limit - self.handed_out
         return self.options.time_limit - (time.perf_counter() - self.started)
 
-    def budget(self) -> SolveOptions:
-        """The next block's share of what is left."""
+    def budget(self, block: Block) -> SolveOptions:
+        """The next block's share of what is left. A leaf block of a large cohort gets at
+        most LEAF_SEARCH seconds: one its start leaves imperfect is better merged with its
+        neighbour (and dealt again) than searched long alone."""
         left = self.remaining()
         share = left if len(self.blocks) == 1 else left / (len(self.queue) + 1)
+        if len(self.blocks) > 1 and len(block.groups) <= LEAF_GROUPS:
+            share = min(share, LEAF_SEARCH)
         budget = replace(self.options, time_limit=max(0.5, share))
         self.handed_out += budget.time_limit
         return budget
@@ -323,7 +329,7 @@ class _Run:
     def solve_next(self) -> None:
         block = self.queue.pop(0)
         left = self.remaining()
-        budget = self.budget()
+        budget = self.budget(block)
         move_cap, repeat_cap = self.caps()
         try:
             result = solve_block(
@@ -410,6 +416,8 @@ def _repeats_forced(problem: Problem, placement: dict[int, int]) -> bool:
     from empower_cli.deal import least_block_repeats
 
     units = [u.index for u in problem.units]
+    if not _repeats_among(problem, placement, units):
+        return True
     kinds = kinds_of(problem, whole(problem), fold=False)
     least = least_block_repeats(problem, kinds, problem.n_groups)
     return _repeats_among(problem, placement, units) <= least

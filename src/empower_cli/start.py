@@ -40,10 +40,13 @@ class Scoring:
         weights = problem.weights()
         earlier = {f.name for f in problem.earlier_families}
         self.earlier = [c for c, cat in enumerate(problem.categories) if cat.family in earlier]
-        most = 0
-        for c in self.earlier:
-            n = sum(kind.profile[c] * kind.count for kind in kinds)
-            most += n * (n - 1) // 2
+        members = dict.fromkeys(self.earlier, 0)
+        for kind in kinds:
+            count, profile = len(kind.units), kind.profile
+            for c in self.earlier:
+                if profile[c]:
+                    members[c] += profile[c] * count
+        most = sum(n * (n - 1) // 2 for n in members.values())
         self.scale = most + 1 if self.earlier else 1
         least = [0] * n_categories
         for rule in problem.at_least:
@@ -409,7 +412,7 @@ def repair(
     *,
     seed: int,
     max_steps: int = 20_000,
-    stall_steps: int = 300,
+    stall_steps: int = 100,
     target: int = 0,
 ) -> int:
     """Improve `counts` in place by swapping units between groups; return the penalty that

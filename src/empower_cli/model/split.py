@@ -30,11 +30,13 @@ def split(
     fixed_right: list[int] = []
     classes: dict[tuple[int, ...], list[int]] = defaultdict(list)
     kept = split_categories(problem)
+    mask = [c in kept for c in range(len(problem.categories))]
     for index in block.units:
         unit = problem.units[index]
         if unit.pin is None:
-            key = tuple(n if c in kept else 0 for c, n in enumerate(unit.profile))
-            classes[(*key, unit.size)].append(index)
+            key = [n if m else 0 for n, m in zip(unit.profile, mask, strict=True)]
+            key.append(unit.size)
+            classes[tuple(key)].append(index)
         elif unit.pin in on_left:
             fixed_left.append(index)
         else:
