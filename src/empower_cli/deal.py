@@ -74,9 +74,9 @@ def least_block_repeats(problem: Problem, kinds: tuple[Kind, ...], n_groups: int
     for kind in kinds:
         count = len(kind.units)
         profile = kind.profile
-        for c in earlier:
-            amount = profile[c]
-            if amount:
+        for c in kind.active:
+            if c in members:
+                amount = profile[c]
                 members[c] += amount * count
                 locked[c] += amount * (amount - 1) // 2 * count
     total = 0

@@ -43,8 +43,8 @@ class Scoring:
         members = dict.fromkeys(self.earlier, 0)
         for kind in kinds:
             count, profile = len(kind.units), kind.profile
-            for c in self.earlier:
-                if profile[c]:
+            for c in kind.active:
+                if c in members:
                     members[c] += profile[c] * count
         most = sum(n * (n - 1) // 2 for n in members.values())
         self.scale = most + 1 if self.earlier else 1
@@ -66,7 +66,11 @@ class Scoring:
                     cost += HARD
                 row.append(cost)
             self.tables.append(row)
-        self.active = [c for c in range(n_categories) if any(self.tables[c])]
+        present: set[int] = set()
+        for kind in kinds:
+            present.update(kind.active)
+        present.update(c for c in range(n_categories) if self.tables[c][0])  # --at-least
+        self.active = [c for c in sorted(present) if any(self.tables[c])]
         self.has_rules = bool(problem.at_least or problem.no_lone)
 
     def parts(self, total: int) -> tuple[int, int, int]:
@@ -87,9 +91,8 @@ def cells_of(
     for k, kind in enumerate(kinds):
         for g in range(n_groups):
             if counts[k][g]:
-                for c, amount in enumerate(kind.profile):
-                    if amount:
-                        cells[g][c] += amount * counts[k][g]
+                for c in kind.active:
+                    cells[g][c] += kind.profile[c] * counts[k][g]
     return cells
 
 
@@ -147,9 +150,8 @@ def greedy_counts(
             over += 1
         counts[k][g] += 1
         sizes[g] += kind.size
-        for c, amount in enumerate(kind.profile):
-            if amount:
-                cells[g][c] += amount
+        for c in kind.active:
+            cells[g][c] += kind.profile[c]
 
     def room(g: int, size: int) -> bool:
         after = sizes[g] + size
@@ -171,7 +173,7 @@ def greedy_counts(
     def rarity(k: int) -> int:
         """The total of the kind's rarest balanced or ruled category: rare ones go first, while
         every group still has room for them."""
-        found = [totals[c] for c, amount in enumerate(kinds[k].profile) if amount and spread[c]]
+        found = [totals[c] for c in kinds[k].active if spread[c]]
         return min(found, default=problem.n_students)
 
     order.sort(key=lambda k: (-kinds[k].size, kinds[k].count, rarity(k), k))
@@ -185,7 +187,7 @@ def greedy_counts(
 
     for k in order:
         kind = kinds[k]
-        active = [(c, amount) for c, amount in enumerate(kind.profile) if amount]
+        active = [(c, kind.profile[c]) for c in kind.active]
         others = apart.get(k, ())
 
         def score(g: int, active: list[tuple[int, int]] = active) -> float:
@@ -234,9 +236,7 @@ class _Repair:
         self.scoring = Scoring(problem, kinds)
         self.tables = self.scoring.tables
         self.cells = cells_of(kinds, counts, len(problem.categories))
-        self.sparse = [
-            {c: amount for c, amount in enumerate(kind.profile) if amount} for kind in kinds
-        ]
+        self.sparse = [{c: kind.profile[c] for c in kind.active} for kind in kinds]
         self.movable = [k for k, kind in enumerate(kinds) if kind.pin is None]
         self.by_size: dict[int, list[int]] = {}
         for k in self.movable:

@@ -29,14 +29,12 @@ def split(
     fixed_left: list[int] = []
     fixed_right: list[int] = []
     classes: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    kept = split_categories(problem)
-    mask = [c in kept for c in range(len(problem.categories))]
+    kept = sorted(split_categories(problem))
     for index in block.units:
         unit = problem.units[index]
         if unit.pin is None:
-            key = [n if m else 0 for n, m in zip(unit.profile, mask, strict=True)]
-            key.append(unit.size)
-            classes[tuple(key)].append(index)
+            profile = unit.profile
+            classes[(*(profile[c] for c in kept), unit.size)].append(index)
         elif unit.pin in on_left:
             fixed_left.append(index)
         else:
@@ -131,18 +129,21 @@ def _shares(
             low, high = 0, len(units)
         take[profile] = model.new_int_var(low, high, f"take_{j}")
 
-    fixed_profile = [0] * len(problem.categories)
+    # A class is keyed by its counts of the kept categories (in `kept` order), then its size.
+    kept = sorted(split_categories(problem))
+    fixed_profile = [0] * len(kept)
     fixed_size = 0
     for index in fixed_left:
         unit = problem.units[index]
         fixed_size += unit.size
-        fixed_profile = [a + b for a, b in zip(fixed_profile, unit.profile, strict=True)]
+        for j, c in enumerate(kept):
+            fixed_profile[j] += unit.profile[c]
     block_size = sum(problem.units[i].size for i in block.units)
-    block_totals = [0] * len(problem.categories)
+    block_totals = [0] * len(kept)
     for index in block.units:
-        block_totals = [
-            a + b for a, b in zip(block_totals, problem.units[index].profile, strict=True)
-        ]
+        profile = problem.units[index].profile
+        for j, c in enumerate(kept):
+            block_totals[j] += profile[c]
 
     size_left = fixed_size + sum(p[-1] * take[p] for p in classes)
     model.add_linear_constraint(
@@ -152,21 +153,19 @@ def _shares(
     )
     misses = []
     weights = problem.weights()
-    kept = split_categories(problem)
     least = {r.category: r.least for r in problem.at_least}
-    for c in range(len(problem.categories)):
-        if c not in kept:
-            continue
+    for j, c in enumerate(kept):
         low, high = problem.band(c)
-        total_left = fixed_profile[c] + sum(p[c] * take[p] for p in classes if p[c])
+        total_left = fixed_profile[j] + sum(p[j] * take[p] for p in classes if p[j])
+        total = block_totals[j]
         if c in least and not widen:  # each half keeps enough for --at-least
             model.add(total_left >= least[c] * n_left)
-            model.add(block_totals[c] - total_left >= least[c] * n_right)
-        miss = model.new_int_var(0, block_totals[c], f"miss_{c}")
+            model.add(total - total_left >= least[c] * n_right)
+        miss = model.new_int_var(0, total, f"miss_{c}")
         model.add(miss >= total_left - n_left * high)
         model.add(miss >= n_left * low - total_left)
-        model.add(miss >= (block_totals[c] - total_left) - n_right * high)
-        model.add(miss >= n_right * low - (block_totals[c] - total_left))
+        model.add(miss >= (total - total_left) - n_right * high)
+        model.add(miss >= n_right * low - (total - total_left))
         misses.append(miss * max(1, weights[c]))
     if problem.previous and not widen:
         # On a re-run the halves follow the earlier groups: each profile's share may leave
