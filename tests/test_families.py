@@ -336,3 +336,24 @@ def test_a_value_no_student_has_is_named_with_the_values_there_are(records) -> N
         "--no-lone 'Gender=Nonbinary': no student has 'Nonbinary' in 'Gender'; its values are "
         "'W', 'M'."
     )
+
+
+def test_a_conflict_with_a_rule_names_the_rule_and_the_pins(records) -> None:
+    # Both facilitators pinned to group 1: group 2 has none, so the pins and --at-least
+    # conflict, which no arithmetic on totals sees.
+    from empower_cli.explain import explain_infeasible
+
+    cohort = with_column(records.cohort(["M1"] * 6), "Facilitate", ["Yes", "Yes"] + ["No"] * 4)
+    pins = [records.pin(0, 0, 2), records.pin(1, 0, 3)]
+    problem = problem_of(
+        cohort, 2, at_least=["Facilitate=Yes"], requests=records.requests(pins=pins)
+    )
+    with pytest.raises(InfeasibleError):
+        solve(problem, OPTIONS)
+    assert explain_infeasible(problem, fallback="?") == (
+        "these 3 rules cannot all hold at once:\n"
+        "  - Student 1 (s1) is pinned to group 1 (pins.csv row 2)\n"
+        "  - Student 2 (s2) is pinned to group 1 (pins.csv row 3)\n"
+        "  - every group holds at least 1 with Facilitate = Yes (--at-least 'Facilitate=Yes')\n"
+        "Remove or change one of them and run again."
+    )
