@@ -277,8 +277,15 @@ def _solve(prepared: Prepared, err: Console) -> tuple[Assignment, int]:
         raise InfeasibleError(explain_infeasible(problem, fallback=error.message)) from None
 
 
+#: Above this many groups the cost lines are left out: each re-solve is a whole solve in blocks,
+#: far beyond the few seconds each may take.
+COST_GROUPS = 96
+
+
 def _costs(prepared: Prepared, assignment: Assignment, verdict: Verdict) -> tuple[Cost, ...]:
     if not verdict.balance.out_of_band or assignment.interrupted:
+        return ()
+    if prepared.n_groups > COST_GROUPS:
         return ()
     from empower_cli.explain import balance_costs
 
