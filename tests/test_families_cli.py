@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,39 @@ def test_the_example_with_every_rule_agrees_with_the_yardstick(in_tmp) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "out-of-band cells 0 of" in done.stdout
+
+
+def test_init_writes_the_balance_candidates_it_sees_as_comments(in_tmp) -> None:
+    shutil.copy(EXAMPLES / "signups.csv", in_tmp / "signups.csv")
+    result = invoke("init", "signups.csv")
+    assert result.exit_code == 0, result.output
+    text = (in_tmp / "empower.toml").read_text(encoding="utf-8")
+    assert '# columns = ["Gender", "M-Home house"]' in text
+    assert '# mean = ["Age"]' in text
+    assert '# at_least = ["Willing to facilitate?=Yes"]' in text
+
+
+def test_the_config_holds_every_rule(write_signups, in_tmp) -> None:
+    write_signups(rows=rows(), header=HEADER)
+    (in_tmp / "empower.toml").write_text(
+        '[groups]\ncount = 3\n[balance]\ncolumns = ["Gender"]\n[balance.weights]\nGender = 2\n'
+        '[rules]\nat_least = ["Willing?=Yes"]\n',
+        encoding="utf-8",
+    )
+    result = invoke("assign", "signups.csv", "--out", "out")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((in_tmp / "out" / "manifest.json").read_text(encoding="utf-8"))
+    gender = next(f for f in manifest["families"] if f["name"] == "Gender")
+    assert gender["weight"] == 2
+    assert manifest["rules"]["at_least"][0]["rule"] == "Willing?=Yes"
+
+
+def test_a_weight_for_a_family_that_is_not_balanced_is_a_usage_error(write_signups, in_tmp) -> None:
+    write_signups(rows=rows(), header=HEADER)
+    (in_tmp / "empower.toml").write_text("[balance.weights]\nHouse = 2\n", encoding="utf-8")
+    result = invoke("assign", "signups.csv", "--out", "out")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: empower.toml: [balance.weights] 'House' is not a balanced family; the families "
+        "are 'year', 'interest'."
+    )

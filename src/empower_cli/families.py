@@ -175,6 +175,7 @@ def plan_of(
     weights: Sequence[tuple[str, int]] = (),
     earlier: Sequence[tuple[str, tuple[int | None, ...]]] = (),
     max_repeats: int | None = None,
+    weights_source: str = "empower.toml",
 ) -> Plan:
     """Every family in the order their categories appear, and the rules as records.
     `earlier` holds (file, each student's earlier group) per --avoid-groupmates file."""
@@ -207,7 +208,8 @@ def plan_of(
     if unknown:
         names = ", ".join(repr(f.name) for f, _ in families)
         raise UsageError(
-            f"[balance.weights] {unknown[0]!r} is not a balanced family; the families are {names}."
+            f"{weights_source}: [balance.weights] {unknown[0]!r} is not a balanced family; "
+            f"the families are {names}."
         )
     resolved: list[tuple[RuleText, Family]] = []
     for rule in rules:

@@ -191,6 +191,7 @@ def plan_for(
         weights=settings.weights,
         earlier=_groupmates(settings, cohort),
         max_repeats=settings.max_repeats,
+        weights_source=settings.file.source or "empower.toml",
     )
 
 

@@ -20,6 +20,21 @@ from empower_cli.model.limits import set_limit
 from empower_cli.records import Problem
 
 
+def _least(model: cp_model.CpModel, time_limit: float, reproducible: bool) -> int:
+    """The relaxation's optimum, or its proven bound when cut short (0 when nothing is
+    known): a valid lower bound either way."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    set_limit(solver.parameters, time_limit, reproducible=reproducible)
+    solver.parameters.catch_sigint_signal = False
+    status = solver.solve(model)
+    if status == cp_model.OPTIMAL:
+        return round(solver.objective_value)
+    if status == cp_model.FEASIBLE:
+        return max(0, round(solver.best_objective_bound))
+    return 0
+
+
 def category_floor(
     problem: Problem, category: int, *, time_limit: float, reproducible: bool = False
 ) -> int:
@@ -60,16 +75,7 @@ def category_floor(
     for g in range(n_groups - 1):  # the groups are interchangeable here
         model.add(counts[g] >= counts[g + 1])
     model.minimize(sum(distances))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    set_limit(solver.parameters, time_limit, reproducible=reproducible)
-    solver.parameters.catch_sigint_signal = False
-    status = solver.solve(model)
-    if status == cp_model.OPTIMAL:
-        return round(solver.objective_value)
-    if status == cp_model.FEASIBLE:
-        return max(0, round(solver.best_objective_bound))
-    return 0
+    return _least(model, time_limit, reproducible)
 
 
 def _patterns(
@@ -156,16 +162,7 @@ def pattern_floor(
         for p in patterns
     ]
     model.minimize(sum(c * var for c, var in zip(cost, z, strict=True) if c))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    set_limit(solver.parameters, time_limit, reproducible=reproducible)
-    solver.parameters.catch_sigint_signal = False
-    status = solver.solve(model)
-    if status == cp_model.OPTIMAL:
-        return round(solver.objective_value)
-    if status == cp_model.FEASIBLE:
-        return max(0, round(solver.best_objective_bound))
-    return 0
+    return _least(model, time_limit, reproducible)
 
 
 def objective_floors(
