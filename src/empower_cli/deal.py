@@ -142,6 +142,12 @@ def _target(problem: Problem, block: Block, kinds: tuple[Kind, ...]) -> int:
     return balance * scoring.scale + least_block_repeats(problem, kinds, len(block.groups))
 
 
+#: Steps without a new best after which the local search gives up: one block of every group, ...
+WHOLE_STALL = 300
+#: ... and each block of a large cohort.
+BLOCK_STALL = 100
+
+
 def first_start(problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: int) -> Start | None:
     """The greedy deal, repaired by local search: counts[k][g] that keep sizes, pins and aparts
     and their penalty; None when the greedy deal got stuck."""
@@ -150,7 +156,10 @@ def first_start(problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: i
     if counts is None:
         return None
     target = _target(problem, block, kinds)
-    penalty = repair(problem, kinds, counts, seed=seed, target=target)
+    # A cohort solved as one block is worth a longer search than each block of a large one
+    # (where a block left imperfect is merged with its neighbour and dealt again).
+    stall = WHOLE_STALL if len(block.groups) == problem.n_groups else BLOCK_STALL
+    penalty = repair(problem, kinds, counts, seed=seed, target=target, stall_steps=stall)
     if any(f.kind == "bins" for f in problem.family_list):
         polish_means(problem, kinds, counts, seed=seed)  # never raises the penalty
         penalty = penalty_of(problem, kinds, counts)
