@@ -223,3 +223,21 @@ def test_a_weight_for_a_family_that_is_not_balanced_is_a_usage_error(write_signu
         "error: empower.toml: [balance.weights] 'House' is not a balanced family; the families "
         "are 'year', 'interest'."
     )
+
+
+def test_a_multi_select_column_is_split_and_blank_cells_are_counted(write_signups, in_tmp) -> None:
+    table = [(*row[:6], row[6]) for row in rows()]
+    table = [
+        (*row[:4], ["Spanish; French", "French", "", "Spanish"][i % 4], *row[5:])
+        for i, row in enumerate(table)
+    ]
+    write_signups(rows=table, header=HEADER)
+    result = invoke("assign", "signups.csv", "--groups", "3", "--balance", "Gender", "--out", "out")
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: signups.csv: 3 students left 'Gender' blank; they count in none of its values."
+        in result.stderr
+    )
+    summary = read(in_tmp / "out" / "summary.csv")
+    assert summary[0][-2:] == ["Spanish", "French"]
+    assert [row[-2:] for row in summary[1:]] == [["2", "2"], ["2", "2"], ["2", "2"]]
