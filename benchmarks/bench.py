@@ -78,6 +78,10 @@ BARE = "empower --no-workbook --no-report"
 BARE_FLAGS = ("--no-workbook", "--no-report")
 RANDOM = "random"
 SERPENTINE = "serpentine"
+#: With --families: the columns balanced beside class years and interests, and the rules.
+FAMILY_COLUMNS = ("Gender", "M-Home house")
+FACILITATE = "Willing to facilitate?=Yes"
+LAST_YEAR = "last_year.csv"
 
 
 # --------------------------------------------------------------------------------------- sizes
@@ -132,6 +136,7 @@ class Score:
     least_deviation: float
     pairs_broken: int
     other_broken: tuple[str, ...]  # apart pairs joined, group sizes too far apart
+    by_family: str = ""  # "year 0, interest 0, Gender 0, ..." when the yardstick gives it
 
 
 @dataclass(frozen=True)
@@ -189,20 +194,34 @@ class Cohort:
     locks: Path
 
 
-def write_cohort(size: Size, seed: int, folder: Path) -> Cohort:
-    """Generate the cohort and its locked pairs, and write both as CSV files in `folder`."""
-    rows, pairs = generate.generate(size.students, seed, size.pairs, plain_years=True)
+def write_cohort(size: Size, seed: int, folder: Path, families: bool = False) -> Cohort:
+    """Generate the cohort and its locked pairs, and write both as CSV files in `folder`; with
+    `families`, the extra columns too and last year's groups (LAST_YEAR)."""
+    made = generate.make_cohort(
+        size.students, seed, size.pairs, plain_years=True, extra_columns=families
+    )
+    rows, pairs = made.rows, made.locks
     cohort = Cohort(rows, pairs, folder / "signups.csv", folder / "locks.csv")
     generate.write_signups(cohort.signups, rows)
     generate.write_locks(cohort.locks, pairs)
+    if families:
+        groups = generate.default_groups(size.students)
+        earlier = generate.last_year(made, seed, groups, plain_years=True)
+        generate.write_last_year(folder / LAST_YEAR, earlier)
     return cohort
+
+
+def family_args(folder: Path) -> list[str]:
+    """What `empower assign` is given with --families."""
+    args = [item for column in FAMILY_COLUMNS for item in ("--balance", column)]
+    return [*args, "--at-least", FACILITATE, "--avoid-groupmates", str(folder / LAST_YEAR)]
 
 
 def write_assignments(path: Path, rows: Sequence[dict[str, str]], groups: dict[str, int]) -> None:
     with_group = [{**row, GROUP_COLUMN: str(groups[row[baselines.ID]])} for row in rows]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[*generate.COLUMNS, GROUP_COLUMN])
+        writer = csv.DictWriter(handle, fieldnames=[*rows[0], GROUP_COLUMN])
         writer.writeheader()
         writer.writerows(with_group)
 
@@ -239,7 +258,13 @@ def parse_yardstick(stdout: str) -> Score | None:
         least_deviation=float(dev.group(2)),
         pairs_broken=len(broken),
         other_broken=other,
+        by_family=next(
+            (line.split(":", 1)[1].strip() for line in lines if line.startswith(_BY_FAMILY)), ""
+        ),
     )
+
+
+_BY_FAMILY = "out-of-band cells by family:"
 
 
 def run_yardstick(
@@ -338,11 +363,14 @@ class Settings:
     deadline: float  # time.perf_counter() value after which no further repeat run starts
     log: Callable[[str], None]
     profile: bool = False
+    families: bool = False
 
 
 def empower_command(size: Size, signups: Path, locks: Path, folder: Path, s: Settings) -> list[str]:
     command = [sys.executable, "-m", "empower_cli", "assign", str(signups)]
     command += ["--groups", str(size.groups), "--lock", str(locks)]
+    if s.families:
+        command += family_args(folder)
     return [*command, "--out", str(folder / "out"), "--force", *s.extra]
 
 
@@ -405,7 +433,7 @@ def bench_size(size: Size, base: Path, s: Settings) -> SizeResult:
     folder = base / size.folder
     folder.mkdir(parents=True, exist_ok=True)
     s.log(f"{size.label}: generating the cohort (seed {s.seed})")
-    cohort = write_cohort(size, s.seed, folder)
+    cohort = write_cohort(size, s.seed, folder, s.families)
     rows, signups, locks = cohort.rows, cohort.signups, cohort.locks
     random_roster = baselines.random_groups(rows, size.groups, cohort.pairs, s.seed)
     serpentine_roster = baselines.serpentine_groups(rows, size.groups, cohort.pairs)
@@ -490,7 +518,12 @@ TARGETS: tuple[Target, ...] = (
 )
 
 
+FAMILIES = False
+
+
 def target_for(size: Size) -> Target | None:
+    if FAMILIES:
+        return None
     return next(
         (t for t in TARGETS if (t.students, t.groups) == (size.students, size.groups)), None
     )
@@ -573,7 +606,8 @@ def table_rows(result: SizeResult) -> list[list[str]]:
                 span(seconds, ".2f") if measured else "-",
                 f"{statistics.median(manifest_seconds):.2f}" if manifest_seconds else "-",
                 f"{max(run.peak_mb for run in ok_runs):.0f}" if measured and ok_runs else "-",
-                span([s.out_of_band for s in scores], "d"),
+                span([s.out_of_band for s in scores], "d")
+                + (f" ({scores[-1].by_family})" if scores and scores[-1].by_family else ""),
                 span([s.total_deviation for s in scores], ".2f"),
                 span([s.least_deviation for s in scores], ".2f"),
                 proven if measured and ok_runs else "-",
@@ -886,6 +920,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="after the timed runs of each size, run empower once more under cProfile (not "
         "timed) and show where the time goes",
     )
+    parser.add_argument(
+        "--families",
+        action="store_true",
+        help="issue 10's cohorts: Gender, M-Home house, a facilitator column and last year's "
+        f"groups, run with {' '.join(['--balance ' + repr(c) for c in FAMILY_COLUMNS])} "
+        f"--at-least {FACILITATE!r} --avoid-groupmates {LAST_YEAR} (the yardstick scores the "
+        "balanced columns too; the issue 6 targets are not checked)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the tables")
     return parser
 
@@ -911,12 +953,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         extra=tuple(extra),
         yardstick=args.yardstick,
-        yardstick_args=tuple(args.yardstick_arg),
+        yardstick_args=tuple(args.yardstick_arg)
+        + (
+            tuple(item for column in FAMILY_COLUMNS for item in ("--balance", column))
+            if args.families
+            else ()
+        ),
         timeout=args.timeout,
         deadline=clock + args.budget,
         log=log,
         profile=args.profile,
+        families=args.families,
     )
+    global FAMILIES  # read by target_for: issue 10's cohorts have no issue 6 targets
+    FAMILIES = args.families
     log(
         f"python {platform.python_version()}, {os.cpu_count()} CPUs; seed {args.seed}; "
         f"{args.runs} run(s) per size; empower extra args: {' '.join(extra) or '(none)'}"

@@ -94,7 +94,7 @@ reproducible = true
         (
             "[group]\ncount = 3\n",
             "empower.toml: unknown table [group]; the tables are [read], [columns], [years], "
-            "[interests], [groups] and [solve].",
+            "[interests], [groups], [solve], [balance] and [rules].",
         ),
         (
             '[groups]\ncount = "twelve"\n',

@@ -389,7 +389,7 @@ def test_no_rosters_within_the_time_limit_is_exit_5(
     import empower_cli.search as search_module
     import empower_cli.solve as solve_module
 
-    monkeypatch.setattr(solve_module, "_start", lambda *args: None)
+    monkeypatch.setattr(solve_module, "first_start", lambda *args: None)
 
     def no_work(params, seconds, *, reproducible):
         params.max_deterministic_time = 0.0

@@ -14,6 +14,7 @@ from collections import Counter
 import pytest
 from ortools.sat.python import cp_model
 
+from empower_cli import deal as deal_module
 from empower_cli import solve as solve_module
 from empower_cli.errors import InfeasibleError
 from empower_cli.model.build import build
@@ -68,8 +69,8 @@ def test_modelled_runs_the_model_and_not_the_start(records, monkeypatch) -> None
     def no_deal(*args: object, **kwargs: object) -> None:
         raise AssertionError("the constructive start was dealt")
 
-    monkeypatch.setattr(solve_module, "_start", no_deal)
-    monkeypatch.setattr(solve_module, "greedy_counts", no_deal)
+    monkeypatch.setattr(solve_module, "first_start", no_deal)
+    monkeypatch.setattr(deal_module, "greedy_counts", no_deal)
     problem = build_problem(records.cohort(["M1", "M2"] * 3), records.requests(), 3)
     assert sorted(modelled(problem)) == [0, 0, 1, 1, 2, 2]
 
@@ -579,7 +580,7 @@ def test_ctrl_c_in_block_mode_keeps_the_blocks_done(records, monkeypatch) -> Non
     # Ctrl-C while the third block's start is dealt in its turn: the blocks done are kept, the
     # rest are dealt without a search, and the rosters say they were interrupted.
     problem = build_problem(records.cohort(_large_specs(186)), records.requests(), 62)
-    real_start = solve_module._start
+    real_start = solve_module.first_start
     calls = 0
 
     def start(*args: object, **kwargs: object) -> object:
@@ -589,7 +590,7 @@ def test_ctrl_c_in_block_mode_keeps_the_blocks_done(records, monkeypatch) -> Non
             raise KeyboardInterrupt
         return real_start(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(solve_module, "_start", start)
+    monkeypatch.setattr(solve_module, "first_start", start)
 
     # One worker: each block deals its own start in its turn (no processes dealing ahead).
     assignment = solve(problem, SolveOptions(time_limit=20.0, seed=0, workers=1))
@@ -609,7 +610,8 @@ def test_starts_dealt_in_parallel_are_the_ones_each_block_deals_itself(records) 
     dealt = solve_module.deal_starts(problem, blocks, 7, processes=2)
 
     alone = {
-        block: solve_module._start(problem, block, kinds_of(problem, block), 7) for block in blocks
+        block: solve_module.first_start(problem, block, kinds_of(problem, block), 7)
+        for block in blocks
     }
     if sys.platform == "linux":
         assert dealt == alone

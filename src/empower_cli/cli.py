@@ -136,6 +136,66 @@ GroupSize = Annotated[
 ]
 
 
+Balance = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--balance",
+        metavar="COLUMN",
+        help="Balance this column's values across groups as class years are (a header; "
+        "answers separated by ';' are split like interests); repeatable.",
+        show_default=False,
+    ),
+]
+BalanceMean = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--balance-mean",
+        metavar="COLUMN",
+        help="Keep every group's mean of this numeric column close to the cohort's; repeatable.",
+        show_default=False,
+    ),
+]
+AtLeast = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--at-least",
+        metavar="[N] COLUMN=VALUE|...",
+        help="Every group holds at least N (default 1) students with one of the values, e.g. "
+        '"Willing to facilitate?=Yes" or "2 year=M3|M4"; repeatable.',
+        show_default=False,
+    ),
+]
+NoLone = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--no-lone",
+        metavar="COLUMN=VALUE",
+        help='No group holds exactly one student with that value, e.g. "Gender=Nonbinary"; '
+        "repeatable.",
+        show_default=False,
+    ),
+]
+AvoidGroupmates = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--avoid-groupmates",
+        metavar="ASSIGNMENTS.csv",
+        help="An earlier round's assignments.csv: students who shared a group there are kept "
+        "apart where balance allows; repeatable.",
+        show_default=False,
+    ),
+]
+MaxRepeats = Annotated[
+    int | None,
+    typer.Option(
+        "--max-repeats",
+        min=0,
+        help="With --avoid-groupmates: at most N pairs of earlier groupmates share a group again.",
+        show_default=False,
+    ),
+]
+
+
 def _fail(err: Console, error: EmpowerError) -> typer.Exit:
     """Print an EmpowerError the one way every command does; the Exit to raise."""
     err.print(f"error: {error.message}", markup=False, style="bold red", soft_wrap=True)
@@ -325,6 +385,12 @@ def assign(
     no_report: Annotated[
         bool, typer.Option("--no-report", help="Do not write report.html.")
     ] = False,
+    balance: Balance = None,
+    balance_mean: BalanceMean = None,
+    at_least: AtLeast = None,
+    no_lone: NoLone = None,
+    avoid_groupmates: AvoidGroupmates = None,
+    max_repeats: MaxRepeats = None,
 ) -> None:
     """Assign every student to a balanced group and write the rosters."""
     from empower_cli.pipeline import AssignOptions
@@ -355,6 +421,12 @@ def assign(
         ignore_requests=ignore_requests,
         workbook=not no_workbook,
         report=not no_report,
+        balance=tuple(balance or ()),
+        balance_mean=tuple(balance_mean or ()),
+        at_least=tuple(at_least or ()),
+        no_lone=tuple(no_lone or ()),
+        avoid_groupmates=tuple(avoid_groupmates or ()),
+        max_repeats=max_repeats,
     )
     err = _console(stderr=True)
     _run(err, lambda: run(options, out=_console(), err=err), writes_rosters=True)
@@ -394,16 +466,36 @@ def check(
     academic_year: AcademicYear = None,
     groups: Groups = None,
     group_size: GroupSize = None,
+    balance: Balance = None,
+    balance_mean: BalanceMean = None,
+    at_least: AtLeast = None,
+    no_lone: NoLone = None,
+    avoid_groupmates: AvoidGroupmates = None,
+    max_repeats: MaxRepeats = None,
 ) -> None:
     """Read the sign-up file as assign would and show what was found, without solving."""
     from empower_cli.inspect import check as run
+    from empower_cli.settings import AssignOptions
 
-    options = _reading(signups, column, config, encoding, delimiter, sheet, academic_year)
-    err = _console(stderr=True)
-    _run(
-        err,
-        lambda: run(options, out=_console(), err=err, groups=groups, group_size=group_size),
+    options = AssignOptions(
+        signups=signups,
+        columns=tuple(column or ()),
+        config=config,
+        encoding=encoding,
+        delimiter=delimiter,
+        sheet=sheet,
+        academic_year=academic_year,
+        groups=groups,
+        group_size=group_size,
+        balance=tuple(balance or ()),
+        balance_mean=tuple(balance_mean or ()),
+        at_least=tuple(at_least or ()),
+        no_lone=tuple(no_lone or ()),
+        avoid_groupmates=tuple(avoid_groupmates or ()),
+        max_repeats=max_repeats,
     )
+    err = _console(stderr=True)
+    _run(err, lambda: run(options, out=_console(), err=err))
 
 
 @app.command(epilog=_exit_table("init"))

@@ -12,6 +12,10 @@ next to the sign-up file, or given with --config; command-line options win over 
     [interests.short]   "Discovering my path (extracurriculars & research)" = "Path"
     [groups]     count = 19      or      size = 16
     [solve]      seed = 0        time_limit = 60        workers = 0        reproducible = true
+    [balance]    columns = ["Gender", "M-Home house"]      mean = ["Age"]
+    [balance.weights]   Gender = 2      year = 1      interests = 1
+    [rules]      at_least = ["Willing to facilitate?=Yes"]      no_lone = ["Gender=Nonbinary"]
+                 avoid_groupmates = ["last_year.csv"]           max_repeats = 0
 """
 
 from __future__ import annotations
@@ -35,6 +39,13 @@ SCHEMA: dict[str, dict[str, str]] = {
     "interests": {"labels": "list of text", "short": "table"},
     "groups": {"count": "positive", "size": "positive"},
     "solve": {"seed": "whole", "time_limit": "seconds", "workers": "count", "reproducible": "bool"},
+    "balance": {"columns": "list of text", "mean": "list of text", "weights": "table"},
+    "rules": {
+        "at_least": "list of text",
+        "no_lone": "list of text",
+        "avoid_groupmates": "list of text",
+        "max_repeats": "count",
+    },
 }
 _EXAMPLES: dict[str, str] = {
     "text": '"..."',
@@ -87,6 +98,16 @@ class Config:
     time_limit: float | None = None
     workers: int | None = None
     reproducible: bool | None = None
+    balance: tuple[str, ...] = ()
+    """[balance] columns: headers balanced like class years (--balance)."""
+    balance_mean: tuple[str, ...] = ()
+    weights: tuple[tuple[str, int], ...] = ()
+    """[balance.weights]: (family, weight); a family is "year", "interests" or a header."""
+    at_least: tuple[str, ...] = ()
+    no_lone: tuple[str, ...] = ()
+    avoid_groupmates: tuple[str, ...] = ()
+    """Paths as written; relative ones are read from the config file's folder."""
+    max_repeats: int | None = None
 
 
 def find_config(signups: Path, given: Path | None) -> Path | None:
@@ -165,6 +186,24 @@ def _aliases(source: str, value: Mapping[str, Any]) -> tuple[tuple[str, str], ..
     return tuple(out)
 
 
+def _weights(source: str, value: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+    out = []
+    for family, weight in value.items():
+        if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
+            raise UsageError(
+                f"{source}: [balance.weights] {family!r} must be a whole number of at least 0, "
+                f"not {weight!r}; write for example {toml_key(family)} = 1."
+            )
+        out.append((family, weight))
+    return tuple(out)
+
+
+def toml_key(text: str) -> str:
+    """A TOML key: bare when it can be, else in quotes."""
+    bare = text.replace("-", "").replace("_", "").isalnum() and text.isascii()
+    return text if bare else '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def parse_config(text: str, source: str) -> Config:
     """A Config from TOML text; a UsageError naming the file and key for anything wrong."""
     try:
@@ -195,6 +234,7 @@ def parse_config(text: str, source: str) -> Config:
     read, columns = values.get("read", {}), values.get("columns", {})
     years, interests = values.get("years", {}), values.get("interests", {})
     groups, solve = values.get("groups", {}), values.get("solve", {})
+    balance, rules = values.get("balance", {}), values.get("rules", {})
     if "count" in groups and "size" in groups:
         raise UsageError(f"{source}: [groups] gives both count and size; keep one of them.")
     return Config(
@@ -215,6 +255,13 @@ def parse_config(text: str, source: str) -> Config:
         time_limit=float(solve["time_limit"]) if "time_limit" in solve else None,
         workers=solve.get("workers"),
         reproducible=solve.get("reproducible"),
+        balance=tuple(balance.get("columns", ())),
+        balance_mean=tuple(balance.get("mean", ())),
+        weights=_weights(source, balance.get("weights", {})),
+        at_least=tuple(rules.get("at_least", ())),
+        no_lone=tuple(rules.get("no_lone", ())),
+        avoid_groupmates=tuple(rules.get("avoid_groupmates", ())),
+        max_repeats=rules.get("max_repeats"),
     )
 
 

@@ -80,7 +80,11 @@ COMMAND_EXIT_CODES: dict[str, tuple[tuple[int, str], ...]] = {
         (0, "rosters written"),
         _USAGE,
         _INPUT,
-        (InfeasibleError.exit_code, "the locks, aparts, pins and sizes cannot all hold together"),
+        (
+            InfeasibleError.exit_code,
+            "the rules cannot all hold together: the message names the students and rules "
+            "(or, for --at-least, --no-lone and --max-repeats, the arithmetic that rules them out)",
+        ),
         (NoSolutionError.exit_code, "no rosters found within the time limit"),
         (OutputError.exit_code, "the output folder cannot be written"),
         _INTERNAL,
@@ -95,6 +99,10 @@ COMMAND_EXIT_CODES: dict[str, tuple[tuple[int, str], ...]] = {
         (0, "the file reads, and assign could run on it"),
         _USAGE,
         _INPUT,
+        (
+            InfeasibleError.exit_code,
+            "a rule cannot hold: arithmetic alone shows it (the same message assign gives)",
+        ),
         _INTERNAL,
     ),
     "init": (

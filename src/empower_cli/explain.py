@@ -29,7 +29,7 @@ class Rule:
     """One rule of a conflicting set: its family and its position in that family's requests."""
 
     family: str
-    """"lock", "apart", "pin", "sizes" or "moves"."""
+    """"lock", "apart", "pin", "sizes", "moves", "at-least" or "no-lone"."""
     index: int = 0
 
 
@@ -55,9 +55,27 @@ def describe(problem: Problem, rule: Rule) -> str:
             f"every group holds {each} students ({problem.n_students} students "
             f"in {problem.n_groups} groups)"
         )
+    if rule.family == "at-least":
+        least = problem.at_least[rule.index]
+        return (
+            f"every group holds at least {least.least} with {least.column} = "
+            f"{'|'.join(least.values)} (--at-least {least.given!r})"
+        )
+    if rule.family == "no-lone":
+        lone = problem.no_lone[rule.index]
+        return (
+            f"no group holds exactly one student with {lone.column} = {lone.value} "
+            f"(--no-lone {lone.given!r})"
+        )
     cap = problem.max_moves
     who = "earlier student" if cap == 1 else "earlier students"
     return f"at most {cap} {who} may change group (--max-moves)"
+
+
+def _memberships(problem: Problem) -> list[list[int]]:
+    from empower_cli.rules import memberships
+
+    return memberships(problem.students, problem.family_list, problem.categories)
 
 
 class _Feasibility:
@@ -80,14 +98,23 @@ class _Feasibility:
             model.add_exactly_one(row)
         capped = problem.max_moves is not None and bool(problem.previous)
         taken = set(named)
+        # the students no lock, apart or pin names are told apart only by what the rules read:
+        # their earlier group (--max-moves) and whether they count for each --at-least and
+        # --no-lone rule
+        ruled = [r.category for r in problem.at_least] + [r.category for r in problem.no_lone]
+        member = [set(cats) for cats in _memberships(problem)] if ruled else []
+
+        def counts_for(s: int) -> tuple[int, ...]:
+            return tuple(int(c in member[s]) for c in ruled) if ruled else ()
+
         buckets = Counter(
-            (problem.previous[s] if capped else None)
+            ((problem.previous[s] if capped else None), counts_for(s))
             for s in range(problem.n_students)
             if s not in taken
         )
-        free: dict[int | None, list[Any]] = {}
+        free: dict[tuple[int | None, tuple[int, ...]], list[Any]] = {}
         for b, (bucket, count) in enumerate(
-            sorted(buckets.items(), key=lambda i: (i[0] is None, i[0] or 0))
+            sorted(buckets.items(), key=lambda i: (i[0][0] is None, i[0][0] or 0, i[0][1]))
         ):
             free[bucket] = [model.new_int_var(0, count, f"f_{b}_{g}") for g in range(n_groups)]
             model.add(sum(free[bucket]) == count)
@@ -121,11 +148,29 @@ class _Feasibility:
                 before = problem.previous[s]
                 if before is not None:
                     moves.append(1 - row[before] if before < n_groups else 1)
-            for bucket, row in free.items():
-                if bucket is not None:
-                    stay = row[bucket] if bucket < n_groups else 0
+            for (before_group, _), row in free.items():
+                if before_group is not None:
+                    stay = row[before_group] if before_group < n_groups else 0
                     moves.append(sum(row) - stay)
             model.add(sum(moves) <= problem.max_moves).only_enforce_if(literal(Rule("moves")))
+
+        def tally(position: int, g: int) -> Any:
+            c = ruled[position]
+            return sum(y[s][g] for s in named if c in member[s]) + sum(
+                row[g] for (_, inside), row in free.items() if inside[position]
+            )
+
+        for i, least in enumerate(problem.at_least):
+            lit = literal(Rule("at-least", i))
+            for g in range(n_groups):
+                model.add(tally(i, g) >= least.least).only_enforce_if(lit)
+        for i, _lone in enumerate(problem.no_lone):
+            lit = literal(Rule("no-lone", i))
+            position = len(problem.at_least) + i
+            for g in range(n_groups):
+                some = model.new_bool_var(f"some_{i}_{g}")
+                model.add(tally(position, g) <= problem.size_max * some).only_enforce_if(lit)
+                model.add(tally(position, g) >= 2 * some).only_enforce_if(lit)
 
     def infeasible(self, chosen: Sequence[int], time_limit: float) -> tuple[bool, list[int]]:
         """(proven infeasible, indices of a sufficient subset) with the rules `chosen` on."""
@@ -185,28 +230,61 @@ def balance_costs(
     seed: int = 0,
     reproducible: bool = False,
 ) -> tuple[Cost, ...]:
-    """For each family of rules given (locks, aparts, pins, --max-moves), the balance reached
-    without it, each re-solve within `time_limit` seconds."""
+    """For each family of rules given (locks, aparts, pins, --max-moves, --at-least, --no-lone,
+    --max-repeats), the balance reached without it, each re-solve within `time_limit`
+    seconds."""
+    from empower_cli.families import Plan
     from empower_cli.rules import build_problem
     from empower_cli.solve import SolveOptions, solve
     from empower_cli.validate import balance_of
 
     requests = problem.requests
-    families: list[tuple[str, Requests, int | None]] = []
+    # Balance is what the costs measure: without a --max-repeats cap, the earlier groups are
+    # left out of the re-solves (their repeats come after balance and never change it).
+    kept_families = problem.family_list
+    if problem.max_repeats is None:
+        kept_families = tuple(f for f in kept_families if f.kind != "earlier")
+    names = {f.name for f in kept_families}
+    categories = tuple(c for c in problem.categories if c.family in names)
+    position = {(c.family, c.name): i for i, c in enumerate(categories)}
+
+    def moved(index: int) -> int:
+        category = problem.categories[index]
+        return position[category.family, category.name]
+
+    plan = Plan(
+        kept_families,
+        categories,
+        tuple(replace(r, category=moved(r.category)) for r in problem.at_least),
+        tuple(replace(r, category=moved(r.category)) for r in problem.no_lone),
+        problem.max_repeats,
+    )
+    families: list[tuple[str, Requests, int | None, Plan]] = []
     if requests.locks:
-        families.append(("locks", replace(requests, locks=()), problem.max_moves))
+        families.append(("locks", replace(requests, locks=()), problem.max_moves, plan))
     if requests.aparts:
-        families.append(("aparts", replace(requests, aparts=()), problem.max_moves))
+        families.append(("aparts", replace(requests, aparts=()), problem.max_moves, plan))
     if requests.pins:
-        families.append(("pins", replace(requests, pins=()), problem.max_moves))
+        families.append(("pins", replace(requests, pins=()), problem.max_moves, plan))
     if problem.max_moves is not None:
-        families.append(("moves", requests, None))
+        families.append(("moves", requests, None, plan))
+    if problem.at_least:
+        families.append(("at-least", requests, problem.max_moves, replace(plan, at_least=())))
+    if problem.no_lone:
+        families.append(("no-lone", requests, problem.max_moves, replace(plan, no_lone=())))
+    if problem.max_repeats is not None:
+        families.append(("repeats", requests, problem.max_moves, replace(plan, max_repeats=None)))
     costs: list[Cost] = []
     options = SolveOptions(time_limit=time_limit, seed=seed, workers=1, reproducible=reproducible)
-    for family, kept, cap in families:
+    for family, kept, cap, rules in families:
         try:
             relaxed = build_problem(
-                cohort, kept, problem.n_groups, previous=problem.previous, max_moves=cap
+                cohort,
+                kept,
+                problem.n_groups,
+                previous=problem.previous,
+                max_moves=cap,
+                plan=rules,
             )
             found = solve(relaxed, options)
         except EmpowerError:

@@ -144,12 +144,40 @@ def _assignment_files(cohort: Cohort, problem: Problem, assignment: Assignment) 
     return files
 
 
-def summary_columns(problem: Problem, verdict: Verdict) -> list[tuple[str, tuple[int, ...]]]:
-    """(header, count per group) for each category: the class years, then the interests."""
-    return [
-        (category.name, tuple(row[c] for row in verdict.balance.counts))
-        for c, category in enumerate(problem.categories)
-    ]
+def _header(problem: Problem, c: int, names: Sequence[str]) -> str:
+    """A category's summary.csv header: its name, or "Family: name" when another family holds
+    a category of that name too (Yes of one question, Yes of another)."""
+    category = problem.categories[c]
+    if sum(1 for name in names if name == category.name) > 1:
+        family = "interests" if category.family == "interest" else category.family
+        return f"{family}: {category.name}"
+    return category.name
+
+
+def summary_columns(problem: Problem, verdict: Verdict) -> list[tuple[str, tuple[str, ...]]]:
+    """(header, value per group) for each shown category (class years, interests, then every
+    other family), then the repeated pairs and each --balance-mean column's group means."""
+    shown = problem.shown_categories()
+    names = [problem.categories[c].name for c in shown]
+    counts = verdict.balance.counts
+    columns = [(_header(problem, c, names), tuple(str(row[c]) for row in counts)) for c in shown]
+    if problem.earlier_families:
+        per_group = _repeats_per_group(problem, verdict)
+        columns.append(("repeated pairs", tuple(str(n) for n in per_group)))
+    for mean in verdict.balance.means:
+        columns.append(
+            (
+                f"mean {mean.header}",
+                tuple("" if m is None else f"{m:.2f}" for m in mean.groups),
+            )
+        )
+    return columns
+
+
+def _repeats_per_group(problem: Problem, verdict: Verdict) -> list[int]:
+    names = {f.name for f in problem.earlier_families}
+    cells = [c for c, cat in enumerate(problem.categories) if cat.family in names]
+    return [sum(row[c] * (row[c] - 1) // 2 for c in cells) for row in verdict.balance.counts]
 
 
 def _summary_file(
@@ -158,7 +186,7 @@ def _summary_file(
     columns = summary_columns(problem, verdict)
     header = ["group", "size", *(name for name, _ in columns)]
     rows = [
-        [str(group + 1), str(size), *(str(counts[group]) for _, counts in columns)]
+        [str(group + 1), str(size), *(values[group] for _, values in columns)]
         for group, size in enumerate(verdict.balance.sizes)
     ]
     return csv_bytes(header, rows)

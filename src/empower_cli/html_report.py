@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from empower_cli.families import Family, email_column, families, member_columns
+from empower_cli.layout import Family, email_column, families, member_columns
 from empower_cli.records import Assignment, Cohort, Problem, Verdict
 
 REPORT = "report.html"

@@ -7,97 +7,23 @@ The CLI only parses options and maps EmpowerError to exit codes; tests and other
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from empower_cli import __version__, interrupt
-from empower_cli.config import Config
-from empower_cli.errors import InfeasibleError, InternalError, UsageError
-from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict
+from empower_cli.errors import InfeasibleError, InternalError
+from empower_cli.families import Plan, RuleText, extra_columns, plan_of, rule_texts
+from empower_cli.records import Assignment, Changes, Cohort, Cost, Previous, Problem, Verdict
+from empower_cli.settings import AssignOptions, Settings, resolve
 from empower_cli.signups import SignupOptions, load_settings, read_signups
+
+__all__ = ["AssignOptions", "AssignResult", "assign", "diff", "prepare"]
 
 if TYPE_CHECKING:
     from empower_cli.changes import Diff
-
-
-@dataclass(frozen=True, slots=True)
-class AssignOptions:
-    """Everything `empower assign` is told, after parsing."""
-
-    signups: Path
-    out: Path = Path("rosters")
-    groups: int | None = None
-    group_size: int | None = None
-    lock: Path | None = None
-    apart: Path | None = None
-    pin: Path | None = None
-    columns: tuple[str, ...] = ()
-    seed: int | None = None
-    """None: the config's, else 0 (likewise time_limit, 60 s, and workers, 0)."""
-    time_limit: float | None = None
-    workers: int | None = None
-    reproducible: bool = False
-    """False: the config's [solve] reproducible, else False."""
-    force: bool = False
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-    config: Path | None = None
-    """empower.toml to use; None: the one beside the sign-up file, if any."""
-    academic_year: int | None = None
-    previous: Path | None = None
-    """An earlier run's assignments.csv: students keep their groups where balance allows."""
-    max_moves: int | None = None
-    requests_column: str | None = None
-    """The header of the free-text "placed with" column (detected when None)."""
-    ignore_requests: bool = False
-    workbook: bool = True
-    """Write rosters.xlsx (--no-workbook turns it off)."""
-    report: bool = True
-    """Write report.html (--no-report turns it off)."""
-
-
-_T = TypeVar("_T")
-DEFAULT_SEED = 0
-DEFAULT_TIME_LIMIT = 60.0
-DEFAULT_WORKERS = 0
-
-
-def _first(*values: _T | None, default: _T) -> _T:
-    """The first value that is not None, else the default."""
-    return next((value for value in values if value is not None), default)
-
-
-def resolve(options: AssignOptions, config: Config) -> AssignOptions:
-    """The options with every value the command line left out taken from the config or the
-    defaults. --groups or --group-size on the command line replaces both of the config's."""
-    from_config = options.groups is None and options.group_size is None
-    return replace(
-        options,
-        groups=config.groups if from_config else options.groups,
-        group_size=config.group_size if from_config else options.group_size,
-        seed=_first(options.seed, config.seed, default=DEFAULT_SEED),
-        time_limit=_first(options.time_limit, config.time_limit, default=DEFAULT_TIME_LIMIT),
-        workers=_first(options.workers, config.workers, default=DEFAULT_WORKERS),
-        reproducible=options.reproducible or bool(config.reproducible),
-        config=Path(config.source) if config.source else None,
-    )
-
-
-def signup_options(options: AssignOptions) -> SignupOptions:
-    """The part of the options that says how to read the sign-up file."""
-    return SignupOptions(
-        signups=options.signups,
-        columns=options.columns,
-        config=options.config,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-        sheet=options.sheet,
-        academic_year=options.academic_year,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +37,63 @@ class AssignResult:
     costs: tuple[Cost, ...] = ()
 
 
+def _families_manifest(problem: Problem, verdict: Verdict) -> list[dict[str, object]]:
+    """Each family: its name, kind, weight, categories, and (when balanced) its cells out."""
+    balance = {f.name: f for f in verdict.balance.families}
+    out: list[dict[str, object]] = []
+    for family in problem.family_list:
+        entry: dict[str, object] = {
+            "name": family.name,
+            "kind": family.kind,
+            "weight": family.weight,
+            "categories": [c.name for c in problem.categories if c.family == family.name],
+        }
+        if family.name in balance:
+            entry["out_of_band_cells"] = balance[family.name].out_of_band
+            entry["distance_outside_bands"] = balance[family.name].excess
+        out.append(entry)
+    return out
+
+
+def _rules_manifest(problem: Problem, verdict: Verdict) -> dict[str, object]:
+    counts = verdict.balance.counts
+    rules: dict[str, object] = {
+        "at_least": [
+            {
+                "rule": r.given,
+                "least": r.least,
+                "per_group": [
+                    min(row[r.category] for row in counts),
+                    max(row[r.category] for row in counts),
+                ],
+            }
+            for r in problem.at_least
+        ],
+        "no_lone": [
+            {"rule": r.given, "groups_holding": sum(1 for row in counts if row[r.category])}
+            for r in problem.no_lone
+        ],
+    }
+    if problem.earlier_families:
+        rules["avoid_groupmates"] = [f.source for f in problem.earlier_families]
+        rules["repeated_pairs"] = verdict.balance.repeats
+        rules["repeated_pairs_forced_by_locks"] = verdict.balance.forced_repeats
+        rules["max_repeats"] = problem.max_repeats
+    if verdict.balance.means:
+        rules["means"] = [
+            {
+                "column": m.header,
+                "cohort_mean": round(m.cohort, 6),
+                "spread": round(m.spread, 6),
+                "group_means": [None if g is None else round(g, 6) for g in m.groups],
+            }
+            for m in verdict.balance.means
+        ]
+    return rules
+
+
 def _manifest(
-    options: AssignOptions,
+    settings: Settings,
     cohort: Cohort,
     problem: Problem,
     assignment: Assignment,
@@ -121,11 +102,8 @@ def _manifest(
     threads: int,
 ) -> dict[str, object]:
     """What a later reader needs to trust and reproduce the run; no names or emails."""
-    given = {
-        key: (str(value) if isinstance(value, Path) else value)
-        for key, value in asdict(options).items()
-    }
-    given["columns"] = list(options.columns)
+    options = settings
+    given = settings.manifest()
     balance = verdict.balance
     requests = problem.requests
     return {
@@ -171,69 +149,100 @@ def _manifest(
             "least_total_deviation": round(balance.least_total_deviation, 6),
             "max_deviation": round(balance.max_deviation, 6),
         },
+        "families": _families_manifest(problem, verdict),
+        "rules": _rules_manifest(problem, verdict),
     }
 
 
-def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResult:
-    """Read the sign-ups and requests, solve, check, write the rosters, print the summary.
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Everything read before solving: the settings, the cohort, the groups and the problem."""
 
-    Raises an EmpowerError subclass (with its exit code) for anything the user can fix; nothing
-    is written unless the rosters pass every check.
-    """
-    from empower_cli.changes import changes_of
-    from empower_cli.documents import Run, build_documents, rules_text
-    from empower_cli.export import (
-        clean_stale_temporaries,
-        group_column_note,
-        prepare_output_dir,
-        write_outputs,
+    settings: Settings
+    cohort: Cohort
+    n_groups: int
+    problem: Problem
+    previous: Previous | None = None
+    requested: int = 0
+    """Locked pairs that the "placed with" column added."""
+    requests_header: str | None = None
+    """The "placed with" column read, if any."""
+    warnings: tuple[str, ...] = ()
+    """Every warning printed while reading, for the report."""
+    group_note: str | None = None
+    """Which column holds the new groups when the sign-ups already have a `group` column."""
+
+
+def _groupmates(settings: Settings, cohort: Cohort) -> list[tuple[str, tuple[int | None, ...]]]:
+    """(file, each student's earlier group) for each --avoid-groupmates file."""
+    from empower_cli.ingest.earlier import read_previous
+
+    found = []
+    for path in settings.avoid_groupmates:
+        earlier = read_previous(path, cohort)
+        found.append((earlier.source, earlier.groups))
+    return found
+
+
+def plan_for(
+    settings: Settings, cohort: Cohort, n_groups: int, rules: list[RuleText] | None = None
+) -> Plan:
+    """The families and rules the settings ask for, over this cohort."""
+    return plan_of(
+        cohort,
+        n_groups,
+        balance=settings.balance,
+        balance_mean=settings.balance_mean,
+        rules=rules if rules is not None else rule_texts(settings.at_least, settings.no_lone),
+        weights=settings.weights,
+        earlier=_groupmates(settings, cohort),
+        max_repeats=settings.max_repeats,
+        weights_source=settings.file.source or "empower.toml",
     )
+
+
+def read_cohort(settings: Settings, err: Console) -> Cohort:
+    """The sign-ups with every extra column the families and rules need; warnings printed."""
+    from empower_cli.report import print_warnings
+
+    rules = rule_texts(settings.at_least, settings.no_lone)  # a bad rule stops before reading
+    extra = extra_columns(settings.balance, settings.balance_mean, rules)
+    cohort = read_signups(settings.reading, settings.file, extra)
+    print_warnings(err, cohort.warnings)
+    return cohort
+
+
+def prepare(options: AssignOptions, err: Console, *, before_reading: bool = True) -> Prepared:
+    """Settings merged, sign-ups and requests read, the problem built and checked by
+    arithmetic; `before_reading` prepares the output folder first (assign)."""
+    from empower_cli.export import clean_stale_temporaries, group_column_note, prepare_output_dir
     from empower_cli.ingest import parse_column_option, read_requests
     from empower_cli.ingest.earlier import read_previous
     from empower_cli.ingest.placed import read_placed, with_locks
-    from empower_cli.report import (
-        SolveProgress,
-        print_changes,
-        print_costs,
-        print_reading,
-        print_summary,
-        print_warnings,
-    )
+    from empower_cli.report import print_warnings
     from empower_cli.rules import build_problem, choose_group_count
-    from empower_cli.solve import SolveOptions, default_workers, solve
-    from empower_cli.validate import validate
 
-    started = time.perf_counter()
-    if options.groups is not None and options.group_size is not None:
-        raise UsageError("give --groups or --group-size, not both.")
-    if options.max_moves is not None and options.previous is None:
-        raise UsageError("--max-moves needs --previous (the assignments.csv of an earlier run).")
-    if options.max_moves is not None and options.max_moves < 0:
-        raise UsageError(f"--max-moves must be 0 or more (got {options.max_moves}).")
-    if options.requests_column is not None and options.ignore_requests:
-        raise UsageError("give --requests-column or --ignore-requests, not both.")
-    sized = options.groups is not None or options.group_size is not None
     parse_column_option(options.columns)  # a bad --column is a usage error before any reading
-    config = load_settings(signup_options(options))
-    options = resolve(options, config)
-    prepare_output_dir(options.out, force=options.force)
-    clean_stale_temporaries(options.out)
-    cohort = read_signups(signup_options(options), config)
-    print_warnings(err, cohort.warnings)
+    settings = resolve(options, load_settings(options_reading(options)))
+    if before_reading:
+        prepare_output_dir(settings.out, force=settings.force)
+        clean_stale_temporaries(settings.out)
+    cohort = read_cohort(settings, err)
     group_note = group_column_note(cohort)
     if group_note is not None:
         print_warnings(err, (group_note,))
-    previous = read_previous(options.previous, cohort) if options.previous is not None else None
-    groups, group_size = options.groups, options.group_size
+    previous = read_previous(settings.previous, cohort) if settings.previous is not None else None
+    groups, group_size = settings.groups, settings.group_size
+    sized = options.groups is not None or options.group_size is not None
     if previous is not None and not sized:  # the earlier file's count, unless told otherwise
         groups, group_size = min(previous.n_groups, len(cohort.students)), None
     n_groups = choose_group_count(len(cohort.students), groups=groups, group_size=group_size)
     requests = read_requests(
-        cohort, n_groups, lock=options.lock, apart=options.apart, pin=options.pin
+        cohort, n_groups, lock=settings.lock, apart=settings.apart, pin=settings.pin
     )
     requested, requests_header, warnings = 0, None, list(cohort.warnings)
-    if not options.ignore_requests:
-        placed = read_placed(cohort, header=options.requests_column)
+    if not settings.ignore_requests:
+        placed = read_placed(cohort, header=settings.requests_column)
         print_warnings(err, placed.warnings)
         warnings += placed.warnings
         requests_header = placed.header
@@ -245,27 +254,104 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         requests,
         n_groups,
         previous=previous.groups if previous is not None else (),
-        max_moves=options.max_moves,
+        max_moves=settings.max_moves,
+        plan=plan_for(settings, cohort, n_groups),
+    )
+    return Prepared(
+        settings,
+        cohort,
+        n_groups,
+        problem,
+        previous,
+        requested,
+        requests_header,
+        tuple(warnings),
+        group_note,
     )
 
-    seed = _first(options.seed, default=DEFAULT_SEED)
-    time_limit = _first(options.time_limit, default=DEFAULT_TIME_LIMIT)
-    workers = _first(options.workers, default=DEFAULT_WORKERS) or default_workers()
-    settings = SolveOptions(
-        time_limit=time_limit, seed=seed, workers=workers, reproducible=options.reproducible
+
+def options_reading(options: AssignOptions) -> SignupOptions:
+    """How to find the config: the sign-up file and --config."""
+    return SignupOptions(signups=options.signups, config=options.config)
+
+
+def _solve(prepared: Prepared, err: Console) -> tuple[Assignment, int]:
+    """The rosters and the solver threads used; a conflict explained (exit 4)."""
+    from empower_cli.report import SolveProgress
+    from empower_cli.solve import SolveOptions, default_workers, solve
+
+    settings, problem = prepared.settings, prepared.problem
+    workers = settings.workers or default_workers()
+    solving = SolveOptions(
+        time_limit=settings.time_limit,
+        seed=settings.seed,
+        workers=workers,
+        reproducible=settings.reproducible,
     )
     try:
         with SolveProgress(
-            err, time_limit=time_limit, reproducible=options.reproducible
+            err, time_limit=settings.time_limit, reproducible=settings.reproducible
         ) as progress:
-            assignment = solve(problem, settings, progress.update)
+            assignment = solve(problem, solving, progress.update)
             interrupt.keep()  # a complete roster exists: Ctrl-C from here on cannot lose it
+            return assignment, workers
     except InfeasibleError as error:
         # explain (and OR-Tools with it) loads only when there is something to explain
         from empower_cli.explain import explain_infeasible
 
         raise InfeasibleError(explain_infeasible(problem, fallback=error.message)) from None
 
+
+#: Above this many groups the cost lines are left out: each re-solve is a whole solve in blocks,
+#: far beyond the few seconds each may take.
+COST_GROUPS = 96
+
+
+def _costs(prepared: Prepared, assignment: Assignment, verdict: Verdict) -> tuple[Cost, ...]:
+    if not verdict.balance.out_of_band or assignment.interrupted or interrupt.pressed():
+        return ()
+    if prepared.n_groups > COST_GROUPS:
+        return ()
+    from empower_cli.explain import balance_costs
+
+    settings = prepared.settings
+    budget = min(5.0, max(1.0, settings.time_limit / 10))
+    return balance_costs(
+        prepared.cohort,
+        prepared.problem,
+        budget,
+        seed=settings.seed,
+        reproducible=settings.reproducible,
+    )
+
+
+def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResult:
+    """Read the sign-ups and requests, solve, check, write the rosters, print the summary.
+
+    Raises an EmpowerError subclass (with its exit code) for anything the user can fix; nothing
+    is written unless the rosters pass every check.
+    """
+    from empower_cli.changes import changes_of
+    from empower_cli.documents import Run, build_documents, rules_text
+    from empower_cli.export import write_outputs
+    from empower_cli.report import (
+        print_changes,
+        print_costs,
+        print_reading,
+        print_rules,
+        print_summary,
+    )
+    from empower_cli.validate import validate
+
+    started = time.perf_counter()
+    prepared = prepare(options, err)
+    settings, cohort, problem, previous = (
+        prepared.settings,
+        prepared.cohort,
+        prepared.problem,
+        prepared.previous,
+    )
+    assignment, workers = _solve(prepared, err)
     verdict = validate(problem, assignment.groups)
     if not verdict.ok:
         raise InternalError(
@@ -274,16 +360,11 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
             + " Please report this."
         )
     changes = changes_of(problem, previous, assignment.groups) if previous is not None else None
-    costs: tuple[Cost, ...] = ()
-    if verdict.balance.out_of_band and not assignment.interrupted and not interrupt.pressed():
-        from empower_cli.explain import balance_costs
-
-        budget = min(5.0, max(1.0, time_limit / 10))
-        costs = balance_costs(cohort, problem, budget, seed=seed, reproducible=options.reproducible)
-    manifest = _manifest(options, cohort, problem, assignment, verdict, started, workers)
+    costs = _costs(prepared, assignment, verdict)
+    manifest = _manifest(settings, cohort, problem, assignment, verdict, started, workers)
     counts = manifest["counts"]
     if isinstance(counts, dict):
-        counts["locked_pairs_from_requests_column"] = requested
+        counts["locked_pairs_from_requests_column"] = prepared.requested
     if changes is not None:
         manifest["changes"] = {
             "moved": len(changes.moved),
@@ -298,44 +379,45 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         verdict=verdict,
         changes=changes,
         costs=costs,
-        config=config.source,
-        warnings=tuple(warnings),
-        requested=requested,
-        requests_header=requests_header,
+        config=settings.file.source,
+        warnings=prepared.warnings,
+        requested=prepared.requested,
+        requests_header=prepared.requests_header,
     )
     building = time.perf_counter()
     documents = build_documents(
-        run, out=options.out, workbook=options.workbook, report=options.report
+        run, out=settings.out, workbook=settings.workbook, report=settings.report
     )
     manifest["documents_seconds"] = round(time.perf_counter() - building, 3)
     stopped = interrupt.pressed()
     files = write_outputs(
-        options.out,
+        settings.out,
         cohort=cohort,
         problem=problem,
         assignment=assignment,
         verdict=verdict,
         manifest=manifest,
-        force=options.force,
+        force=settings.force,
         changes=changes,
         extra=documents,
     )
     interrupt.wrote()
     if stopped:
         err.print(interrupt.KEPT, markup=False, highlight=False, soft_wrap=True)
-    print_reading(out, cohort, config.source)
+    print_reading(out, cohort, settings.file.source)
     print_summary(
         out,
         cohort=cohort,
         problem=problem,
         assignment=assignment,
         verdict=verdict,
-        out=options.out,
+        out=settings.out,
         rules=rules_text(run),
         extra=tuple(documents),
     )
-    if group_note is not None:
-        out.print(group_note, markup=False, highlight=False, soft_wrap=True)
+    if prepared.group_note is not None:
+        out.print(prepared.group_note, markup=False, highlight=False, soft_wrap=True)
+    print_rules(out, problem, verdict)
     print_costs(out, verdict.balance.out_of_band, costs)
     if changes is not None:
         print_changes(out, problem=problem, changes=changes)

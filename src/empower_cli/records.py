@@ -50,11 +50,29 @@ class Student:
     """One of YEARS."""
     interests: tuple[str, ...]
     """Canonical interest labels, in the cohort's interest order, without repeats."""
+    traits: tuple[tuple[str, ...], ...] = ()
+    """The student's answers in each extra column the run reads (Cohort.extra), aligned with
+    it: the canonical values of a choice column (none for a blank cell), or the one number of
+    a numeric column as written."""
 
     @property
     def label(self) -> str:
         """How messages name this student: the name and key, or the key alone."""
         return person_label(self.name, self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """An extra sign-up column read for a family or a rule."""
+
+    header: str
+    """The header exactly as the file writes it."""
+    kind: str
+    """"choice" (one value, or several separated by ';') or "number"."""
+    values: tuple[str, ...] = ()
+    """A choice column's values, canonical spelling, in order of first appearance."""
+    multi: bool = False
+    """True when some cell holds several values (split like interests)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +100,9 @@ class Cohort:
     legend: tuple[tuple[str, str], ...] = ()
     """(short name, full label) for each interest whose label was shortened; `interests` and
     the students hold the short names."""
+    extra: tuple[Column, ...] = ()
+    """The extra columns read for --balance, --balance-mean and the rules, in the order first
+    asked for; Student.traits is aligned with it."""
 
     def header_for(self, field_name: str) -> str | None:
         """The header mapped to `field_name`, or None."""
@@ -125,12 +146,103 @@ class Requests:
 
 @dataclass(frozen=True, slots=True)
 class Category:
-    """A class year or an interest, with its cohort total."""
+    """One value of a family (a class year, an interest, a gender, ...), with its cohort total."""
 
     name: str
     family: str
-    """"year" or "interest"."""
+    """The Family.name it belongs to: "year", "interest", or a column's header as written."""
     total: int
+
+
+#: Family kinds: how a family reads each student's categories.
+FAMILY_KINDS: tuple[str, ...] = ("year", "interest", "choice", "bins", "earlier", "rule")
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A set of categories balanced (or only told apart, at weight 0) across groups.
+
+    Class years and interests are two families; each --balance COLUMN is one (named by the
+    column's header as the file writes it), each --balance-mean COLUMN one of quantile bins,
+    each --avoid-groupmates file one of earlier groups, and a rule over several values one of
+    its own. A family of weight 0 is not balanced and never counted out of band: it exists so
+    that the model tells its students apart for a rule (at-least, no-lone, repeats)."""
+
+    name: str
+    kind: str
+    """One of FAMILY_KINDS: "year", "interest", "choice" (a --balance or rule column),
+    "bins" (--balance-mean), "earlier" (--avoid-groupmates), "rule" (students matching one
+    of a rule's several values)."""
+    weight: int = 1
+    """How much one unit of distance outside a band of this family costs; 0: not balanced."""
+    column: int = -1
+    """For "choice" and "bins": the position of its column in Cohort.extra."""
+    multi: bool = False
+    """For "choice": the column's cells may hold several values."""
+    edges: tuple[float, ...] = ()
+    """For "bins": the upper edge of every bin but the last (a value <= edge is in that bin)."""
+    labels: tuple[str, ...] = ()
+    """For "bins": the bins' names; for "earlier": the earlier groups' names ("1", "2", ...)."""
+    groups: tuple[int | None, ...] = ()
+    """For "earlier": each student's 0-based earlier group, None when not in that file."""
+    source: str = ""
+    """For "earlier": the file; for "rule": the rule as given."""
+    base: Family | None = None
+    """For "rule": the family whose values it tests."""
+    wanted: tuple[str, ...] = ()
+    """For "rule": the values of `base` that count."""
+
+    @property
+    def balanced(self) -> bool:
+        return self.weight > 0
+
+    def values_of(self, student: Student) -> tuple[str, ...]:
+        """The names of the categories of this family that `student` belongs to."""
+        if self.kind == "year":
+            return (student.year,)
+        if self.kind == "interest":
+            return student.interests
+        if self.kind == "choice":
+            return student.traits[self.column]
+        if self.kind == "bins":
+            cell = student.traits[self.column]
+            if not cell:
+                return ()
+            value = float(cell[0])
+            for edge, label in zip(self.edges, self.labels, strict=False):
+                if value <= edge:
+                    return (label,)
+            return (self.labels[-1],)
+        if self.kind == "earlier":
+            group = self.groups[student.index]
+            return () if group is None else (str(group + 1),)
+        assert self.base is not None
+        hits = set(self.base.values_of(student)).intersection(self.wanted)
+        return ("yes",) if hits else ()
+
+
+@dataclass(frozen=True, slots=True)
+class AtLeast:
+    """--at-least: every group holds at least `least` students of category `category`."""
+
+    least: int
+    category: int
+    """Index into Problem.categories: the value, or the rule family's one category."""
+    column: str
+    """The column as the message names it (a header, or "year" / "interests")."""
+    values: tuple[str, ...]
+    given: str
+    """The option as given, for messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoLone:
+    """--no-lone: no group holds exactly one student of category `category`."""
+
+    category: int
+    column: str
+    value: str
+    given: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +284,46 @@ class Problem:
     empty when there was no earlier run."""
     max_moves: int | None = None
     """At most this many earlier students may change group (--max-moves)."""
+    families: tuple[Family, ...] = ()
+    """Every family, in the order their categories appear in `categories`; empty means the
+    two of old, class years and interests (see `family_list`)."""
+    at_least: tuple[AtLeast, ...] = ()
+    no_lone: tuple[NoLone, ...] = ()
+    max_repeats: int | None = None
+    """At most this many pairs of earlier groupmates may share a group (--max-repeats)."""
+
+    @property
+    def family_list(self) -> tuple[Family, ...]:
+        """The families, with the two of old when none are given."""
+        if self.families:
+            return self.families
+        seen: dict[str, Family] = {}
+        for category in self.categories:
+            if category.family not in seen:
+                kind = category.family if category.family in ("year", "interest") else "choice"
+                seen[category.family] = Family(category.family, kind)
+        return tuple(seen.values())
+
+    def family_of(self, category: int) -> Family:
+        """The Family that category `category` belongs to."""
+        name = self.categories[category].family
+        return next(f for f in self.family_list if f.name == name)
+
+    def weights(self) -> tuple[int, ...]:
+        """Each category's family weight (0: not balanced)."""
+        weight = {f.name: f.weight for f in self.family_list}
+        return tuple(weight.get(c.family, 1) for c in self.categories)
+
+    @property
+    def earlier_families(self) -> tuple[Family, ...]:
+        return tuple(f for f in self.family_list if f.kind == "earlier")
+
+    def shown_categories(self) -> tuple[int, ...]:
+        """The categories that tables and summary.csv show: every family's but the earlier
+        groups of --avoid-groupmates (the repeated pairs are reported instead) and the bins of
+        --balance-mean (the group means are)."""
+        hidden = {f.name for f in self.family_list if f.kind in ("earlier", "bins")}
+        return tuple(c for c, cat in enumerate(self.categories) if cat.family not in hidden)
 
     def moves_of(self, groups: Sequence[int]) -> int:
         """How many earlier students `groups` puts outside their earlier group."""
@@ -256,6 +408,39 @@ class Balance:
     max_deviation: float
     size_spread: int
     """Largest group size minus smallest."""
+    families: tuple[FamilyBalance, ...] = ()
+    """The balance of each balanced family, in Problem.family_list order."""
+    repeats: int = 0
+    """Pairs of students who shared an earlier group (--avoid-groupmates) and share one now."""
+    forced_repeats: int = 0
+    """Of those, the pairs a lock keeps together."""
+    means: tuple[Mean, ...] = ()
+    """Each --balance-mean column's group means."""
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyBalance:
+    """One family's share of the yardstick."""
+
+    name: str
+    out_of_band: int
+    excess: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mean:
+    """A --balance-mean column: its cohort mean, each group's mean, and their spread."""
+
+    header: str
+    cohort: float
+    groups: tuple[float | None, ...]
+    """Each group's mean; None for a group with no number in that column."""
+
+    @property
+    def spread(self) -> float:
+        """Largest group mean minus smallest."""
+        values = [m for m in self.groups if m is not None]
+        return max(values) - min(values) if values else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +448,8 @@ class Violation:
     """A hard rule that an assignment breaks, in words a person reads."""
 
     rule: str
-    """One of: "assigned", "size", "lock", "apart", "pin", "moves"."""
+    """One of: "assigned", "size", "lock", "apart", "pin", "moves", "at-least", "no-lone",
+    "repeats"."""
     message: str
 
 
@@ -333,7 +519,7 @@ class Cost:
     """How much balance one family of rules costs: the balance reached without it."""
 
     family: str
-    """"locks", "aparts", "pins" or "moves"."""
+    """"locks", "aparts", "pins", "moves", "at-least", "no-lone" or "repeats"."""
     out_of_band: int
     """Cells out of band without that family (the run's own figure when it is kept)."""
     excess: int

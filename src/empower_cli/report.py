@@ -81,6 +81,11 @@ def _balance_verdict(problem: Problem, assignment: Assignment, verdict: Verdict)
     ctrl_c = "stopped by Ctrl-C: these are the best rosters found so far"
     if balance.out_of_band == 0:
         everyone = "every group is within its ideal range for every class year and interest"
+        extra = [f.name for f in problem.family_list if f.balanced and f.kind not in _OLD_KINDS]
+        if extra:
+            everyone = "every group is within its ideal range for every class year, interest " + (
+                "and " + ", ".join(repr(name) for name in extra) + " value"
+            )
         if assignment.proven_optimal:
             sizes = balance.sizes or (0,)
             shape = _plural(problem.n_groups, "group", "groups")
@@ -95,10 +100,16 @@ def _balance_verdict(problem: Problem, assignment: Assignment, verdict: Verdict)
     )
     head = f"{cells} (total distance {balance.excess})"
     if assignment.proven_optimal:
-        return f"{head}; proven the best possible under the locks, aparts and pins"
+        rules = "locks, aparts and pins"
+        if problem.at_least or problem.no_lone or problem.max_repeats is not None:
+            rules = "locks, aparts, pins and rules"
+        return f"{head}; proven the best possible under the {rules}"
     if interrupted:
         return f"{head}; {ctrl_c}"
     return f"{head}; not proven best: a longer --time-limit may improve it"
+
+
+_OLD_KINDS = ("year", "interest")
 
 
 def verdict_line(problem: Problem, assignment: Assignment, verdict: Verdict) -> str:
@@ -112,16 +123,22 @@ def verdict_line(problem: Problem, assignment: Assignment, verdict: Verdict) -> 
 # --- the table ----------------------------------------------------------------------------------
 
 
+def shown_categories(problem: Problem) -> tuple[int, ...]:
+    return problem.shown_categories()
+
+
 def _columns(problem: Problem, verdict: Verdict) -> list[_Column]:
-    """One column per category: the class years, then the interests."""
+    """One column per shown category: the class years, the interests, then each other family.
+    A category of a family that is not balanced (weight 0) has no band to leave."""
+    weights = problem.weights()
     return [
         _Column(
-            category.name,
+            problem.categories[c].name,
             tuple(row[c] for row in verdict.balance.counts),
-            category.total,
-            problem.band(c),
+            problem.categories[c].total,
+            problem.band(c) if weights[c] else (0, problem.size_max),
         )
-        for c, category in enumerate(problem.categories)
+        for c in shown_categories(problem)
     ]
 
 
@@ -193,12 +210,13 @@ def _header_limits(columns: Sequence[_Column], width: int | None) -> list[int]:
 
 
 def _coded(problem: Problem, width: int | None) -> bool:
-    """Whether the interest columns are too narrow on this terminal for their names to be read,
-    so that they are headed T1, T2, ... instead."""
-    interests = sum(1 for category in problem.categories if category.family == "interest")
-    if width is None or not interests:
+    """Whether the columns after the class years are too narrow on this terminal for their
+    names to be read, so that they are headed T1, T2, ... instead."""
+    shown = shown_categories(problem)
+    others = sum(1 for c in shown if problem.categories[c].family != "year")
+    if width is None or not others:
         return False
-    return (width - FIXED_WIDTH) // interests - 2 < CODED_BELOW
+    return (width - FIXED_WIDTH) // others - 2 < CODED_BELOW
 
 
 def summary_table(
@@ -225,13 +243,17 @@ def summary_table(
     table.add_column(Text("group"), justify="right", no_wrap=True)
     table.add_column(Text("size"), justify="right", no_wrap=True)
     cut = False
-    for c, column in enumerate(columns):
+    for position, (c, column) in enumerate(zip(shown_categories(problem), columns, strict=True)):
         header = column.name
-        if coded and problem.categories[c].family == "interest":
+        family = problem.categories[c].family
+        if coded and family != "year":
             header = f"T{len(codes) + 1}"
-            codes.append(f"{header}  {column.name}")
-        cut = cut or _longest_word(header) > limits[c]
-        table.add_column(Text(header), justify="right", overflow="ellipsis", max_width=limits[c])
+            where = "" if family == "interest" else f" ({family})"
+            codes.append(f"{header}  {column.name}{where}")
+        cut = cut or _longest_word(header) > limits[position]
+        table.add_column(
+            Text(header), justify="right", overflow="ellipsis", max_width=limits[position]
+        )
     flagged = _flagged(sizes, columns, size_band)
     shown = _shown_groups(problem.n_groups, flagged)
     marked = False
@@ -365,6 +387,68 @@ def print_warnings(console: Console, warnings: Sequence[str]) -> None:
         console.print(
             Text(f"warning: {warning}", style="yellow"), soft_wrap=not console.is_terminal
         )
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+def _spread(values: Sequence[int]) -> str:
+    return _range(min(values), max(values)) if values else "0"
+
+
+def rule_lines(problem: Problem, verdict: Verdict) -> list[str]:
+    """One line per rule, saying how it holds, then the repeats and the means of the run."""
+    counts = verdict.balance.counts
+    lines: list[str] = []
+    for rule in problem.at_least:
+        per = [row[rule.category] for row in counts]
+        values = "|".join(rule.values)
+        lines.append(
+            f"every group has at least {rule.least} '{rule.column} = {values}' "
+            f"({_spread(per)} per group)"
+        )
+    for lone in problem.no_lone:
+        held = sorted(row[lone.category] for row in counts if row[lone.category])
+        shape = " and ".join(
+            f"{_plural(n, 'group', 'groups')} of {k}" for k, n in sorted(_tally(held).items())
+        )
+        lines.append(f"{lone.value} ({lone.column}): nobody alone ({shape or 'in no group'})")
+    balance = verdict.balance
+    for family in problem.earlier_families:
+        lines.append(_repeats_line(problem, balance.repeats, balance.forced_repeats, family.source))
+    for mean in balance.means:
+        known = [m for m in mean.groups if m is not None]
+        if not known:
+            continue
+        lines.append(
+            f"{mean.header}: group means {min(known):.2f}–{max(known):.2f} (spread "
+            f"{mean.spread:.2f}; cohort mean {mean.cohort:.2f})"
+        )
+    return lines
+
+
+def _tally(values: Sequence[int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for value in values:
+        out[value] = out.get(value, 0) + 1
+    return out
+
+
+def _repeats_line(problem: Problem, repeats: int, forced: int, source: str) -> str:
+    several = len(problem.earlier_families) > 1
+    where = "the earlier files" if several else source
+    line = f"{_plural(repeats, 'repeated groupmate pair', 'repeated groupmate pairs')} from {where}"
+    if forced:
+        line += f" ({forced} kept together by locks)"
+    if problem.max_repeats is not None:
+        line += f"; --max-repeats allows {problem.max_repeats}"
+    return line
+
+
+def print_rules(console: Console, problem: Problem, verdict: Verdict) -> None:
+    """The lines of `rule_lines`, whole."""
+    for line in rule_lines(problem, verdict):
+        console.print(Text(line), soft_wrap=not console.is_terminal)
 
 
 # --- progress -----------------------------------------------------------------------------------
@@ -501,6 +585,9 @@ _FAMILY_WORDS = {
     "aparts": "the apart pairs",
     "pins": "the pins",
     "moves": "keeping earlier groups (--max-moves)",
+    "at-least": "--at-least",
+    "no-lone": "--no-lone",
+    "repeats": "--max-repeats",
 }
 
 

@@ -11,10 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from empower_cli.errors import InfeasibleError, UsageError
+from empower_cli.families import Plan, least_repeats, plan_of
 from empower_cli.records import (
-    YEARS,
     Category,
     Cohort,
+    Family,
     Pair,
     Problem,
     Requests,
@@ -57,23 +58,27 @@ def choose_group_count(n_students: int, *, groups: int | None, group_size: int |
 
 def categories_of(cohort: Cohort) -> tuple[Category, ...]:
     """Every class year (all of YEARS, so tables keep one shape) then every interest."""
-    year_totals = dict.fromkeys(YEARS, 0)
-    interest_totals = dict.fromkeys(cohort.interests, 0)
-    for student in cohort.students:
-        year_totals[student.year] += 1
-        for interest in student.interests:
-            interest_totals[interest] += 1
-    return tuple(Category(year, "year", total) for year, total in year_totals.items()) + tuple(
-        Category(name, "interest", total) for name, total in interest_totals.items()
-    )
+    return plan_of(cohort, 1).categories
+
+
+def memberships(
+    students: Sequence[Student], families: Sequence[Family], categories: Sequence[Category]
+) -> list[list[int]]:
+    """For each student, the indices of the categories they belong to."""
+    index = {(c.family, c.name): i for i, c in enumerate(categories)}
+    return [
+        sorted(index[family.name, value] for family in families for value in family.values_of(s))
+        for s in students
+    ]
 
 
 def profile_of(student: Student, categories: Sequence[Category]) -> tuple[int, ...]:
-    """A student's 0/1 membership of each category."""
-    return tuple(
-        int(student.year == c.name) if c.family == "year" else int(c.name in student.interests)
-        for c in categories
-    )
+    """A student's 0/1 membership of each category (of class years and interests)."""
+    families = (Family("year", "year"), Family("interest", "interest"))
+    row = [0] * len(categories)
+    for c in memberships([student], families, categories)[0]:
+        row[c] = 1
+    return tuple(row)
 
 
 class _Chains:
@@ -132,16 +137,21 @@ def build_problem(
     *,
     previous: tuple[int | None, ...] = (),
     max_moves: int | None = None,
+    plan: Plan | None = None,
 ) -> Problem:
     """Merge locks into units, attach pins, map aparts to units, and check what arithmetic can.
 
     `previous` holds each student's earlier 0-based group (None for a newcomer) on a re-run, and
-    `max_moves` caps how many earlier students may change group."""
+    `max_moves` caps how many earlier students may change group. `plan` holds the families and
+    the rules over them (class years and interests alone when None)."""
     students = cohort.students
     n = len(students)
     if n_groups > n:
         raise InfeasibleError(f"{n_groups} groups were asked for, but there are only {n} students.")
-    categories = categories_of(cohort)
+    if plan is None:
+        plan = plan_of(cohort, n_groups)
+    categories = plan.categories
+    member_of = memberships(students, plan.families, categories)
     size_max = -(-n // n_groups)
 
     chains = _Chains(n)
@@ -194,12 +204,7 @@ def build_problem(
         Unit(
             index=unit_of_root[root],
             members=tuple(members[root]),
-            profile=tuple(
-                sum(column)
-                for column in zip(
-                    *(profile_of(students[m], categories) for m in members[root]), strict=True
-                )
-            ),
+            profile=_profile([member_of[m] for m in members[root]], len(categories)),
             pin=pin_of_chain[root][0] if root in pin_of_chain else None,
             previous=tuple(
                 sorted(g for m in members[root] if previous and (g := previous[m]) is not None)
@@ -231,7 +236,7 @@ def build_problem(
             )
         aparts.add((min(ua, ub), max(ua, ub)))
 
-    return Problem(
+    problem = Problem(
         students=students,
         n_groups=n_groups,
         categories=categories,
@@ -240,4 +245,51 @@ def build_problem(
         requests=requests,
         previous=tuple(previous),
         max_moves=max_moves,
+        families=plan.families,
+        at_least=plan.at_least,
+        no_lone=plan.no_lone,
+        max_repeats=plan.max_repeats,
     )
+    _check_repeats(problem, plan, locks_by_chain, chain_of)
+    return problem
+
+
+def _profile(rows: Sequence[Sequence[int]], n_categories: int) -> tuple[int, ...]:
+    profile = [0] * n_categories
+    for row in rows:
+        for c in row:
+            profile[c] += 1
+    return tuple(profile)
+
+
+def forced_repeats(problem: Problem) -> int:
+    """Pairs of earlier groupmates that locks keep in one group."""
+    earlier = {f.name for f in problem.earlier_families}
+    cells = [c for c, cat in enumerate(problem.categories) if cat.family in earlier]
+    return sum(u.profile[c] * (u.profile[c] - 1) // 2 for u in problem.units for c in cells)
+
+
+def _check_repeats(
+    problem: Problem,
+    plan: Plan,
+    locks_by_chain: dict[int, list[Pair]],
+    chain_of: list[int],
+) -> None:
+    """--max-repeats below what locks or the earlier groups' sizes force (exit 4)."""
+    cap = problem.max_repeats
+    if cap is None:
+        return
+    forced = forced_repeats(problem)
+    if forced > cap:
+        pairs = [p for chain in locks_by_chain.values() for p in chain]
+        raise InfeasibleError(
+            f"the locks keep {forced} pairs of earlier groupmates together ({_where(pairs)}), "
+            f"but --max-repeats allows {cap}. Raise --max-repeats or remove those locks."
+        )
+    least = least_repeats(plan, problem.n_groups)
+    if least > cap:
+        raise InfeasibleError(
+            f"some earlier groups have more returning students than there are groups, so at "
+            f"least {least} pairs of earlier groupmates must meet again, but --max-repeats "
+            f"allows {cap}. Raise --max-repeats or use more groups."
+        )

@@ -13,23 +13,27 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from empower_cli.deal import (
+    BlockProgress,
+    SolveOptions,
+    Start,
+    Worth,
+    default_workers,
+    earlier_start,
+    family_floors,
+    least_block_repeats,
+    penalty_of,
+    placement_of,
+    worth,
+)
 from empower_cli.errors import STOPPED, InfeasibleError, NoSolutionError, StoppedError
-from empower_cli.model.bounds import objective_floors
-from empower_cli.model.build import add_floors, build
+from empower_cli.model.build import add_floors, add_least_repeats, build
 from empower_cli.model.kinds import Block, Kind, kinds_of
 from empower_cli.model.limits import set_limit
 from empower_cli.model.moves import carry_over, hint_moves, moves_in, place_units
 from empower_cli.model.symmetry import ordering
 from empower_cli.model.variables import CountVars
 from empower_cli.records import Problem, Status
-from empower_cli.solve import (
-    BlockProgress,
-    SolveOptions,
-    Start,
-    default_workers,
-    earlier_start,
-    placement_of,
-)
 
 #: Work (CP-SAT's deterministic time) allowed to the fewest-moves search of one block: a
 #: measure of effort rather than of seconds, so the rosters do not depend on the machine.
@@ -42,7 +46,9 @@ def _fewest_moves(
     """Second phase on a re-run: keep the balance found and move as few students as possible.
     `counts` (a roster of that balance) is the hint; they are returned when nothing better is
     found."""
-    v.model.add(sum(v.distance.values()) <= objective)
+    v.model.add(v.balance <= objective)
+    if v.pairs:
+        v.model.add(v.repeats <= repeats_in(v, counts))
     v.model.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools ships no annotations
     _hint_counts(v, counts)
     hint_moves(v, counts)
@@ -84,7 +90,10 @@ def keep_earlier(
         # the best start: earlier groups kept, newcomers dealt, repaired (when that reaches
         # the balance found); else the roster found, relabelled
         start = earlier_start(problem, block, folded, options.seed, None)
-        if start is not None and start[1] <= objective:
+        found = worth(problem, kinds, len(block.groups), penalty_of(problem, kinds, counts))
+        if start is not None and _no_worse(
+            worth(problem, folded, len(block.groups), start[1]), found
+        ):
             counts = start[0]
         else:
             counts = carry_over(problem, kinds, counts, folded)
@@ -96,15 +105,36 @@ def keep_earlier(
     return place_units(problem, folded, block, counts)
 
 
+def _cell(v: CountVars, counts: list[list[int]], c: int, g: int) -> int:
+    return sum(kind.profile[c] * counts[k][g] for k, kind in enumerate(v.kinds) if kind.profile[c])
+
+
+def repeats_in(v: CountVars, counts: list[list[int]]) -> int:
+    """The repeated pairs that counts give, over the cells the model counts."""
+    return sum((n := _cell(v, counts, c, g)) * (n - 1) // 2 for c, g in v.pairs)
+
+
+def _no_worse(start: Worth, found: Worth) -> bool:
+    """Whether a start keeps every rule and is as good as the roster found on balance and on
+    repeats (so that fewest moves never buys either)."""
+    return not start.broken and (start.balance, start.repeats) <= (found.balance, found.repeats)
+
+
 def _hint_counts(v: CountVars, counts: list[list[int]]) -> None:
-    """Hint every count variable and the distance outside the band that those counts give."""
+    """Hint every count variable and what those counts give: the distance outside each band,
+    the repeated pairs, and whether a group holds any of a --no-lone category."""
     for k, row in enumerate(counts):
         for g, value in enumerate(row):
             v.model.add_hint(v.x[k][g], value)
     for (c, g), var in v.distance.items():
         low, high = v.problem.band(c)
-        count = sum(kind.profile[c] * counts[k][g] for k, kind in enumerate(v.kinds))
+        count = _cell(v, counts, c, g)
         v.model.add_hint(var, max(0, count - high, low - count))
+    for (c, g), var in v.pairs.items():
+        count = _cell(v, counts, c, g)
+        v.model.add_hint(var, count * (count - 1) // 2)
+    for (c, g), var in v.some.items():
+        v.model.add_hint(var, int(_cell(v, counts, c, g) > 0))
 
 
 def _add_hint(v: CountVars, counts: list[list[int]]) -> None:
@@ -120,11 +150,11 @@ def _add_hint(v: CountVars, counts: list[list[int]]) -> None:
     _hint_counts(v, counts)
 
 
-def floors(problem: Problem, options: SolveOptions) -> tuple[int, ...]:
-    """Per-category lower bounds on the objective. Each is a small model that usually proves
-    its optimum in milliseconds; the limit only guards against a pathological one."""
-    share = min(2.0, max(0.5, options.time_limit / 10 / max(1, len(problem.categories))))
-    return objective_floors(problem, time_limit=share, reproducible=options.reproducible)
+def floors(problem: Problem, options: SolveOptions) -> dict[str, int]:
+    """Per-family lower bounds on the distance outside the bands. Each is a small model that
+    usually proves its optimum in milliseconds; the limit only guards against a pathological
+    one."""
+    return family_floors(problem, options.time_limit, reproducible=options.reproducible)
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -134,10 +164,11 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
     raised by the progress callback is kept, the search stopped, and the error raised again
     once the solver has returned."""
 
-    def __init__(self, on_progress: BlockProgress | None, started: float) -> None:
+    def __init__(self, on_progress: BlockProgress | None, started: float, scale: int = 1) -> None:
         super().__init__()
         self._on_progress = on_progress
         self._started = started
+        self._scale = scale
         self.error: BaseException | None = None
 
     def on_solution_callback(self) -> None:
@@ -145,8 +176,8 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             return
         try:
             self._on_progress(
-                round(self.objective_value),
-                round(self.best_objective_bound),
+                round(self.objective_value) // self._scale,
+                round(self.best_objective_bound) // self._scale,
                 time.perf_counter() - self._started,
             )
         except BaseException as error:  # kept, and raised again in the caller's thread
@@ -183,6 +214,16 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, watcher: _Watcher) 
     return result["status"], interrupted
 
 
+def _infeasible_message(problem: Problem) -> str:
+    ruled = problem.at_least or problem.no_lone or problem.max_repeats is not None
+    rules = "pins, rules" if ruled else "pins"
+    return (
+        f"the locked pairs, apart pairs, {rules} and group sizes cannot all hold at once: no "
+        "arrangement of the students meets them together. Remove some of the locks, apart "
+        f"pairs{', pins or rules' if ruled else ' or pins'} and run again."
+    )
+
+
 def search_block(
     problem: Problem,
     block: Block,
@@ -192,19 +233,27 @@ def search_block(
     on_progress: BlockProgress | None,
     *,
     move_cap: int | None,
+    repeat_cap: int | None = None,
     deadline: float,
 ) -> tuple[dict[int, int], Status, int, int, bool]:
-    """solve_block's search, for a block whose start is missing or not perfectly balanced: the
-    model, hinted with the start, searched until proven or out of time."""
+    """solve_block's search, for a block whose start is missing or not perfect: the model,
+    hinted with the start, searched until proven or out of time. Returns (unit -> global
+    group, status, weighted balance, its bound, interrupted)."""
     started = time.perf_counter()
     rerun = bool(problem.previous)
     capped = move_cap is not None
     v = build(problem, block, kinds, move_cap=move_cap)
+    if repeat_cap is not None and v.pairs:
+        v.model.add(v.repeats <= repeat_cap)
     if start is not None:
         _add_hint(v, start[0])
         hint_moves(v, start[0])
+        judged = worth(problem, kinds, len(block.groups), start[1])
+        if not judged.valid(repeat_cap):
+            start = None  # it breaks a rule: a hint, never an answer
     if len(block.groups) == problem.n_groups:
         add_floors(v, floors(problem, options))
+    add_least_repeats(v, least_block_repeats(problem, kinds, len(block.groups)))
     solver = cp_model.CpSolver()
     params = solver.parameters
     left = options.time_limit if options.reproducible else deadline - time.perf_counter()
@@ -213,17 +262,14 @@ def search_block(
     params.interleave_search = True
     params.random_seed = options.seed
     params.catch_sigint_signal = False  # Ctrl-C reaches Python, which stops the search itself
-    status, interrupted = _run(solver, v.model, _Watcher(on_progress, started))
+    status, interrupted = _run(solver, v.model, _Watcher(on_progress, started, v.scale))
     if status == cp_model.INFEASIBLE:
-        raise InfeasibleError(
-            "the locked pairs, apart pairs, pins and group sizes cannot all hold at once: "
-            "no arrangement of the students meets them together. Remove some of the locks, "
-            "apart pairs or pins and run again."
-        )
+        raise InfeasibleError(_infeasible_message(problem))
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         counts = [[solver.value(var) for var in row] for row in v.x]
         done = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
-        objective, bound = round(solver.objective_value), round(solver.best_objective_bound)
+        objective = round(solver.objective_value) // v.scale
+        bound = round(solver.best_objective_bound) // v.scale
         if rerun and not interrupted:
             found = keep_earlier(
                 problem, block, kinds, counts, objective, options, deadline, move_cap
@@ -233,10 +279,11 @@ def search_block(
             return place_units(problem, kinds, block, counts), done, objective, bound, interrupted
         return placement_of(kinds, block, counts), done, objective, bound, interrupted
     if start is not None:
+        balance = worth(problem, kinds, len(block.groups), start[1]).balance
         if capped:
             found = place_units(problem, kinds, block, start[0])
-            return found, Status.FEASIBLE, start[1], 0, interrupted
-        return placement_of(kinds, block, start[0]), Status.FEASIBLE, start[1], 0, interrupted
+            return found, Status.FEASIBLE, balance, 0, interrupted
+        return placement_of(kinds, block, start[0]), Status.FEASIBLE, balance, 0, interrupted
     if interrupted:
         raise StoppedError(STOPPED)
     raise NoSolutionError("no rosters were found within the time limit. Try a longer --time-limit.")

@@ -6,6 +6,7 @@ replaces the config's year column and leaves its other columns in place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +35,11 @@ def load_settings(options: SignupOptions) -> Config:
     return Config() if path is None else load_config(path)
 
 
-def read_signups(options: SignupOptions, config: Config) -> Cohort:
-    """The cohort, read with the command line's options over the config's."""
+def read_signups(
+    options: SignupOptions, config: Config, extra: Sequence[tuple[str, str, str]] = ()
+) -> Cohort:
+    """The cohort, read with the command line's options over the config's; `extra` lists the
+    (header, "choice" or "number", option) columns to read for families and rules."""
     from empower_cli.ingest import load_cohort, parse_column_option
     from empower_cli.ingest.text import toml_string
 
@@ -60,4 +64,5 @@ def read_signups(options: SignupOptions, config: Config) -> Cohort:
         interest_labels=config.interest_labels,
         short_names=dict(config.short_names),
         column_origins=origins,
+        extra=extra,
     )

@@ -4,48 +4,54 @@ CP-SAT search (search.py), with progress and Ctrl-C.
 The search is deterministic: CP-SAT's interleaved search gives the same answer for the same model,
 parameters and seed whatever the thread timing, and the model itself is built in a fixed order.
 OR-Tools is imported only when a model is needed (search.py, and the split of large cohorts): a
-cohort whose start is already perfectly balanced is done without it, a tenth of a second sooner.
+cohort whose start is already perfect is done without it, a tenth of a second sooner.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from empower_cli import interrupt
+from empower_cli.deal import (
+    BlockProgress,
+    SolveOptions,
+    Start,
+    Worth,
+    default_workers,
+    earlier_start,
+    family_floors,
+    first_start,
+    placement_of,
+    weighted_floor,
+    worth,
+)
 from empower_cli.errors import InfeasibleError
 from empower_cli.model.kinds import Block, Kind, kinds_of, whole
-from empower_cli.model.moves import moves_in, place_units, stay_counts
+from empower_cli.model.moves import place_units
 from empower_cli.records import Assignment, Problem, Status
-from empower_cli.start import greedy_counts, repair
+
+__all__ = ["BlockProgress", "SolveOptions", "default_workers", "solve", "solve_block"]
 
 #: Called with (objective, bound, elapsed seconds, part) on each improving solution; part is
 #: (groups done, groups) when a large cohort is solved block by block, else None.
 Progress = Callable[[int, int, float, tuple[int, int] | None], None]
-#: What one block's search reports: (objective, bound, elapsed seconds).
-BlockProgress = Callable[[int, int, float], None]
-#: A start for one block: counts[k][g] and their distance outside the bands.
-Start = tuple[list[list[int]], int]
 
 
-@dataclass(frozen=True, slots=True)
-class SolveOptions:
-    time_limit: float = 60.0
-    seed: int = 0
-    workers: int = 0
-    """Search workers; 0 means one per core."""
-    reproducible: bool = False
-    """Count the time limit in CP-SAT's deterministic time units instead of seconds, so that a
-    search the limit cuts short gives the same rosters on any machine."""
+class BlockResult(NamedTuple):
+    """One block solved: unit -> global group, and what the solver could say of it."""
 
-
-def default_workers() -> int:
-    return max(1, min(8, os.cpu_count() or 1))
+    placement: dict[int, int]
+    status: Status
+    objective: int
+    """Weighted distance outside the bands."""
+    bound: int
+    interrupted: bool
 
 
 def _processes(options: SolveOptions) -> int:
@@ -53,47 +59,55 @@ def _processes(options: SolveOptions) -> int:
     return options.workers or default_workers()
 
 
-def _start(problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: int) -> Start | None:
-    """The greedy deal, repaired by local search: counts[k][g] that keep every hard rule (a
-    roster in its own right) and their distance outside the bands; None when the greedy deal
-    got stuck."""
-    n_students = sum(problem.units[u].size for u in block.units)
-    counts = greedy_counts(problem, kinds, len(block.groups), n_students)
-    if counts is None:
-        return None
-    return counts, repair(problem, kinds, counts, seed=seed)
-
-
-def earlier_start(
-    problem: Problem, block: Block, kinds: tuple[Kind, ...], seed: int, move_cap: int | None
+def _block_start(
+    problem: Problem,
+    block: Block,
+    kinds: tuple[Kind, ...],
+    seed: int,
+    move_cap: int | None,
+    dealt: Start | None,
 ) -> Start | None:
-    """On a re-run, a start that keeps the earlier groups: returning students left where they
-    were, newcomers dealt, then repaired. None when the deal got stuck or breaks the cap."""
-    n_students = sum(problem.units[u].size for u in block.units)
-    n_groups = len(block.groups)
-    counts = None
-    for slack in (0, 2, problem.size_min):  # more room for locked chains and newcomers
-        kept = stay_counts(problem, kinds, n_groups, slack)
-        counts = greedy_counts(problem, kinds, n_groups, n_students, kept)
-        if counts is not None:
-            break
-    if counts is None:
-        return None
-    remaining = repair(problem, kinds, counts, seed=seed)
-    if move_cap is not None and moves_in(kinds, counts) > move_cap:
-        return None  # the deal breaks --max-moves: no roster to fall back on
-    return counts, remaining
+    if move_cap is not None:
+        return earlier_start(problem, block, kinds, seed, move_cap)
+    if dealt is not None:
+        return dealt
+    return first_start(problem, block, kinds, seed)
 
 
-def placement_of(kinds: tuple[Kind, ...], block: Block, counts: list[list[int]]) -> dict[int, int]:
-    """Unit -> global group, handing each kind's units out in index order."""
-    placement: dict[int, int] = {}
-    for k, kind in enumerate(kinds):
-        units = iter(kind.units)
-        for g, count in enumerate(counts[k]):
-            for _ in range(count):
-                placement[next(units)] = block.groups[g]
-    return placement
+def _from_start(
+    problem: Problem,
+    block: Block,
+    kinds: tuple[Kind, ...],
+    start: Start,
+    balance: int,
+    status: Status,
+    options: SolveOptions,
+    deadline: float,
+    move_cap: int | None,
+    search: bool,
+) -> BlockResult:
+    """The block's roster from its start, with the fewest moves on a re-run (an optimal start's
+    balance is its own bound)."""
+    bound = balance if status is Status.OPTIMAL else 0
+    if problem.previous and search:
+        from empower_cli.search import keep_earlier
+
+        found = keep_earlier(problem, block, kinds, start[0], balance, options, deadline, move_cap)
+    elif move_cap is not None:
+        found = place_units(problem, kinds, block, start[0])
+    else:
+        found = placement_of(kinds, block, start[0])
+    return BlockResult(found, status, balance, bound, False)
+
+
+def _floored(problem: Problem, block: Block, judged: Worth, options: SolveOptions) -> Worth:
+    """A start of every group that reaches the family floors (model.bounds) and repeats no
+    more than it must is optimal too: it is marked perfect, and no model is needed."""
+    if len(block.groups) != problem.n_groups or judged.repeats > judged.least_repeats:
+        return judged
+    if judged.balance > weighted_floor(problem, family_floors(problem, options.time_limit)):
+        return judged
+    return replace(judged, balance=judged.balance, proven=True)
 
 
 def solve_block(
@@ -104,50 +118,61 @@ def solve_block(
     *,
     search: bool = True,
     move_cap: int | None = None,
+    repeat_cap: int | None = None,
     dealt: Start | None = None,
-) -> tuple[dict[int, int], Status, int, int, bool]:
-    """Solve one block: (unit -> global group, status, objective, bound, interrupted).
-    `dealt` is the block's start when it was dealt already (see `deal_starts`).
+) -> BlockResult:
+    """Solve one block. `dealt` is the block's start when it was dealt already (see
+    `deal_starts`).
 
-    With `search` False, or when the search ends (time limit, Ctrl-C) before finding better,
-    the repaired greedy deal is the answer. On a re-run (`--previous`) a second search keeps
-    the balance found and moves as few earlier students as it can, at most `move_cap`."""
+    A start that keeps every rule and is perfect (every cell in band, no repeat that could be
+    avoided) is optimal without a model. With `search` False, or when the search ends (time
+    limit, Ctrl-C) before finding better, a start that keeps every rule is the answer. On a
+    re-run (`--previous`) a second search keeps the balance found and moves as few earlier
+    students as it can, at most `move_cap`; `repeat_cap` caps the block's repeated pairs."""
     deadline = time.perf_counter() + options.time_limit
     started = time.perf_counter()
     # On a re-run the balance is found first with kinds by profile alone (far fewer kinds, and
     # the groups stay interchangeable); the moves are then minimised with kinds that carry
     # the earlier groups. A --max-moves cap needs those kinds from the start.
-    rerun = bool(problem.previous)
-    if not rerun:
+    if not problem.previous:
         move_cap = None
-    capped = move_cap is not None
-    kinds = kinds_of(problem, block, fold=capped)
-    if capped:
-        start = earlier_start(problem, block, kinds, options.seed, move_cap)
-    elif dealt is not None:
-        start = dealt
-    else:
-        start = _start(problem, block, kinds, options.seed)
-    if start is not None and (start[1] == 0 or not search):
-        # A start with every cell in band is optimal (the distance cannot go below 0): no
-        # model is needed to prove it.
-        if on_progress is not None:
-            on_progress(start[1], 0, time.perf_counter() - started)
-        done = Status.OPTIMAL if start[1] == 0 else Status.FEASIBLE
-        if rerun and search:
-            from empower_cli.search import keep_earlier
-
-            found = keep_earlier(
-                problem, block, kinds, start[0], start[1], options, deadline, move_cap
+    kinds = kinds_of(problem, block, fold=move_cap is not None)
+    start = _block_start(problem, block, kinds, options.seed, move_cap, dealt)
+    if start is not None:
+        judged = worth(problem, kinds, len(block.groups), start[1])
+        if judged.valid(repeat_cap) and not judged.perfect and search:
+            judged = _floored(problem, block, judged, options)
+        if judged.valid(repeat_cap) and (judged.perfect or not search):
+            if on_progress is not None:
+                low = judged.balance if judged.perfect else 0
+                on_progress(judged.balance, low, time.perf_counter() - started)
+            status = Status.OPTIMAL if judged.perfect else Status.FEASIBLE
+            return _from_start(
+                problem,
+                block,
+                kinds,
+                start,
+                judged.balance,
+                status,
+                options,
+                deadline,
+                move_cap,
+                search,
             )
-            return found, done, start[1], 0, False
-        if capped:
-            return place_units(problem, kinds, block, start[0]), done, start[1], 0, False
-        return placement_of(kinds, block, start[0]), done, start[1], 0, False
     from empower_cli.search import search_block  # loads OR-Tools: only now is a model needed
 
-    return search_block(
-        problem, block, kinds, start, options, on_progress, move_cap=move_cap, deadline=deadline
+    return BlockResult(
+        *search_block(
+            problem,
+            block,
+            kinds,
+            start,
+            options,
+            on_progress,
+            move_cap=move_cap,
+            repeat_cap=repeat_cap,
+            deadline=deadline,
+        )
     )
 
 
@@ -167,7 +192,7 @@ def _start_of(index: int) -> Start | None:
     assert _SHARED is not None
     problem, blocks, seed = _SHARED
     block = blocks[index]
-    return _start(problem, block, kinds_of(problem, block), seed)
+    return first_start(problem, block, kinds_of(problem, block), seed)
 
 
 def deal_starts(
@@ -193,6 +218,8 @@ def deal_starts(
 
 #: Blocks of at most this many groups are solved as one model; larger ones are split in two.
 LEAF_GROUPS = 24
+#: Seconds of search a leaf block of a large cohort gets before it is merged instead.
+LEAF_SEARCH = 1.5
 #: A block that misses perfect balance is merged with its neighbour up to this many groups.
 MERGE_GROUPS = 4 * LEAF_GROUPS
 
@@ -213,14 +240,6 @@ def _leaves(problem: Problem, block: Block, options: SolveOptions) -> list[Block
     return _leaves(problem, left, options) + _leaves(problem, right, options)
 
 
-def _moved(
-    problem: Problem, placement: dict[int, int], solved: list[tuple[Block, Status, int, int]]
-) -> int:
-    """Returning students that the blocks solved so far have moved."""
-    units = [u for entry in solved for u in entry[0].units]
-    return sum(1 for u in units for g in problem.units[u].previous if g != placement[u])
-
-
 def _dealt_all(dealt: dict[Block, Start | None], blocks: list[Block]) -> bool:
     """Whether every block left has its start dealt already: with the blocks done, a complete
     roster, which Ctrl-C must not lose."""
@@ -229,6 +248,189 @@ def _dealt_all(dealt: dict[Block, Start | None], blocks: list[Block]) -> bool:
 
 def _merge(a: Block, b: Block) -> Block:
     return Block(tuple(sorted(a.groups + b.groups)), tuple(sorted(a.units + b.units)))
+
+
+@dataclass
+class _Run:
+    """The state of a solve over blocks: the queue still to solve and what is done."""
+
+    problem: Problem
+    options: SolveOptions
+    on_progress: Progress | None
+    blocks: list[Block]
+    dealt: dict[Block, Start | None]
+    started: float = field(default_factory=time.perf_counter)
+    queue: list[Block] = field(default_factory=list)
+    solved: list[tuple[Block, BlockResult]] = field(default_factory=list)
+    placement: dict[int, int] = field(default_factory=dict)
+    interrupted: bool = False
+    handed_out: float = 0.0
+    """The budgets given to blocks so far: the clock of a reproducible run."""
+
+    def report(self, objective: int, bound: int, elapsed: float) -> None:
+        if self.on_progress is None:
+            return
+        if len(self.blocks) == 1:
+            self.on_progress(objective, bound, elapsed, None)
+        else:
+            done = sum(result.objective for _, result in self.solved)
+            placed = sum(len(block.groups) for block, _ in self.solved)
+            self.on_progress(done + objective, 0, elapsed, (placed, self.problem.n_groups))
+
+    def remaining(self) -> float:
+        """Time (or, reproducibly, work) left of the limit."""
+        if self.options.reproducible:
+            return self.options.time_limit - self.handed_out
+        return self.options.time_limit - (time.perf_counter() - self.started)
+
+    def budget(self, block: Block) -> SolveOptions:
+        """The next block's share of what is left. A leaf block of a large cohort gets at
+        most LEAF_SEARCH seconds: one its start leaves imperfect is better merged with its
+        neighbour (and dealt again) than searched long alone."""
+        left = self.remaining()
+        share = left if len(self.blocks) == 1 else left / (len(self.queue) + 1)
+        if len(self.blocks) > 1 and len(block.groups) <= LEAF_GROUPS:
+            share = min(share, LEAF_SEARCH)
+        budget = replace(self.options, time_limit=max(0.5, share))
+        self.handed_out += budget.time_limit
+        return budget
+
+    def caps(self) -> tuple[int | None, int | None]:
+        """(moves, repeats) the next block may still use of --max-moves and --max-repeats."""
+        problem = self.problem
+        move_cap = repeat_cap = None
+        units = [u for block, _ in self.solved for u in block.units]
+        if problem.max_moves is not None:  # blocks in turn share what the earlier ones left
+            moved = sum(
+                1 for u in units for g in problem.units[u].previous if g != self.placement[u]
+            )
+            move_cap = problem.max_moves - moved
+        if problem.max_repeats is not None:
+            repeat_cap = problem.max_repeats - _repeats_among(problem, self.placement, units)
+        return move_cap, repeat_cap
+
+    def restart_whole(self) -> None:
+        """Solve every group as one model (which can also prove what balance is possible)."""
+        self.queue, self.solved, self.blocks = [whole(self.problem)], [], [whole(self.problem)]
+
+    def merge_or_keep(self, block: Block, result: BlockResult, left: float) -> bool:
+        """After a block that missed perfect balance: True when it was sent back to be solved
+        again, with every group or merged with a neighbour."""
+        if not result.objective or self.interrupted or left <= 1.0:
+            return False
+        if not (self.queue or self.solved):
+            return False
+        if self.problem.n_groups <= MERGE_GROUPS:
+            self.restart_whole()
+            return True
+        neighbour = self.queue[0] if self.queue else self.solved[-1][0]
+        if len(block.groups) + len(neighbour.groups) > MERGE_GROUPS:
+            return False
+        if self.queue:
+            self.queue.pop(0)
+        else:
+            self.solved.pop()
+        self.queue.insert(0, _merge(block, neighbour))
+        return True
+
+    def solve_next(self) -> None:
+        block = self.queue.pop(0)
+        left = self.remaining()
+        budget = self.budget(block)
+        move_cap, repeat_cap = self.caps()
+        try:
+            result = solve_block(
+                self.problem,
+                block,
+                budget,
+                self.report,
+                search=not self.interrupted,
+                move_cap=move_cap,
+                repeat_cap=repeat_cap,
+                dealt=self.dealt.get(block),
+            )
+        except KeyboardInterrupt:
+            left_to_do = [block, *self.queue]
+            if (self.interrupted or len(self.blocks) == 1) and not _dealt_all(
+                self.dealt, left_to_do
+            ):
+                raise  # nothing found yet, or a second Ctrl-C: stop without rosters
+            # Ctrl-C while this block's start was being dealt (Python, in this thread): the
+            # blocks done are kept and the rest get their start without a search.
+            self.interrupted = True
+            self.queue.insert(0, block)
+            return
+        except InfeasibleError:
+            if len(block.groups) == self.problem.n_groups:
+                raise
+            # A block can be infeasible where the whole is not (say, pins crowding one half):
+            # only one model of every group can tell.
+            self.restart_whole()
+            return
+        self.interrupted |= result.interrupted
+        if self.merge_or_keep(block, result, left):
+            return
+        self.placement.update(result.placement)
+        self.solved.append((block, result))
+
+    def assignment(self) -> Assignment:
+        problem = self.problem
+        objective = sum(result.objective for _, result in self.solved)
+        if len(self.solved) == 1:  # one model held every group: the solver's own verdict stands
+            _, only = self.solved[0]
+            status, objective, bound = only.status, only.objective, only.bound
+        else:
+            bound = 0
+            if objective > 0:
+                bound = weighted_floor(problem, family_floors(problem, self.options.time_limit))
+            proven = objective == bound and all(r.status is Status.OPTIMAL for _, r in self.solved)
+            # a block proven best on repeats only where locks force them stays proven overall
+            status = (
+                Status.OPTIMAL
+                if proven and _repeats_forced(problem, self.placement)
+                else (Status.FEASIBLE)
+            )
+        groups = [0] * problem.n_students
+        for unit in problem.units:
+            for member in unit.members:
+                groups[member] = self.placement[unit.index]
+        return Assignment(
+            groups=tuple(groups),
+            status=status,
+            objective=objective,
+            bound=bound,
+            wall_time=time.perf_counter() - self.started,
+            interrupted=self.interrupted,
+        )
+
+
+def _repeats_among(problem: Problem, placement: dict[int, int], units: list[int]) -> int:
+    """Repeated pairs of earlier groupmates among the units placed."""
+    total = 0
+    for family in problem.earlier_families:
+        cells: dict[tuple[int, int], int] = {}
+        for u in units:
+            for member in problem.units[u].members:
+                earlier = family.groups[member]
+                if earlier is not None:
+                    key = (placement[u], earlier)
+                    cells[key] = cells.get(key, 0) + 1
+        total += sum(n * (n - 1) // 2 for n in cells.values())
+    return total
+
+
+def _repeats_forced(problem: Problem, placement: dict[int, int]) -> bool:
+    """Whether every repeated pair of the placement is one that no roster avoids."""
+    if not problem.earlier_families:
+        return True
+    from empower_cli.deal import least_block_repeats
+
+    units = [u.index for u in problem.units]
+    if not _repeats_among(problem, placement, units):
+        return True
+    kinds = kinds_of(problem, whole(problem), fold=False)
+    least = least_block_repeats(problem, kinds, problem.n_groups)
+    return _repeats_among(problem, placement, units) <= least
 
 
 def solve(
@@ -248,95 +450,8 @@ def solve(
     # On a re-run each block deals its start from the earlier groups, in its turn.
     processes = 1 if problem.previous else _processes(options)
     dealt = deal_starts(problem, blocks, options.seed, processes)
-    queue = list(blocks)
-    solved: list[tuple[Block, Status, int, int]] = []  # block, status, objective, bound
-    placement: dict[int, int] = {}
-    interrupted = False
-    handed_out = 0.0  # the budgets given to blocks so far: the clock of a reproducible run
-
-    def report(objective: int, bound: int, elapsed: float) -> None:
-        if on_progress is None:
-            return
-        if len(blocks) == 1:
-            on_progress(objective, bound, elapsed, None)
-        else:
-            done = sum(entry[2] for entry in solved)
-            placed = sum(len(entry[0].groups) for entry in solved)
-            on_progress(done + objective, 0, elapsed, (placed, problem.n_groups))
-
-    while queue:
-        block = queue.pop(0)
-        elapsed = handed_out if options.reproducible else time.perf_counter() - started
-        remaining = options.time_limit - elapsed
-        share = remaining if len(blocks) == 1 else remaining / (len(queue) + 1)
-        budget = replace(options, time_limit=max(0.5, share))
-        handed_out += budget.time_limit
-        cap = None
-        if problem.max_moves is not None:  # blocks in turn share what the earlier ones left
-            cap = problem.max_moves - _moved(problem, placement, solved)
-        try:
-            found, status, objective, bound, stopped = solve_block(
-                problem,
-                block,
-                budget,
-                report,
-                search=not interrupted,
-                move_cap=cap,
-                dealt=dealt.get(block),
-            )
-        except KeyboardInterrupt:
-            if (interrupted or len(blocks) == 1) and not _dealt_all(dealt, [block, *queue]):
-                raise  # nothing found yet, or a second Ctrl-C: stop without rosters
-            # Ctrl-C while this block's start was being dealt (Python, in this thread): the
-            # blocks done are kept and the rest get their start without a search.
-            interrupted = True
-            queue.insert(0, block)
-            continue
-        except InfeasibleError:
-            if len(block.groups) == problem.n_groups:
-                raise
-            # A block can be infeasible where the whole is not (say, pins crowding one half):
-            # only one model of every group can tell.
-            queue, solved, blocks = [whole(problem)], [], [whole(problem)]
-            continue
-        interrupted |= stopped
-        if objective > 0 and not interrupted and remaining > 1.0 and (queue or solved):
-            if problem.n_groups <= MERGE_GROUPS:
-                # Small enough for one model, which can also prove what balance is possible.
-                queue, solved, blocks = [whole(problem)], [], [whole(problem)]
-                continue
-            neighbour = queue[0] if queue else solved[-1][0]
-            if len(block.groups) + len(neighbour.groups) <= MERGE_GROUPS:
-                if queue:
-                    queue.pop(0)
-                else:
-                    solved.pop()
-                queue.insert(0, _merge(block, neighbour))
-                continue
-        placement.update(found)
-        solved.append((block, status, objective, bound))
-
+    run = _Run(problem, options, on_progress, blocks, dealt, started=started, queue=list(blocks))
+    while run.queue:
+        run.solve_next()
     interrupt.keep()  # every unit is placed: a complete roster that Ctrl-C must not lose
-    objective = sum(entry[2] for entry in solved)
-    if len(solved) == 1:  # one model held every group: the solver's own verdict stands
-        _, status, objective, bound = solved[0]
-    else:
-        if objective > 0:
-            from empower_cli.search import floors
-
-            bound = sum(floors(problem, options))
-        else:
-            bound = 0
-        status = Status.OPTIMAL if objective == bound else Status.FEASIBLE
-    groups = [0] * problem.n_students
-    for unit in problem.units:
-        for member in unit.members:
-            groups[member] = placement[unit.index]
-    return Assignment(
-        groups=tuple(groups),
-        status=status,
-        objective=objective,
-        bound=bound,
-        wall_time=time.perf_counter() - started,
-        interrupted=interrupted,
-    )
+    return run.assignment()

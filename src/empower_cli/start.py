@@ -1,9 +1,12 @@
-"""A constructive start: a greedy deal of units into groups, used as the solver's hint.
+"""A constructive start: a greedy deal of units into groups, repaired by local search.
 
-Pinned units go first, then larger units (locked chains) before single students, rarer profiles
-before common ones; each unit goes to the group whose counts of the unit's categories are lowest
-relative to their ideal, among groups that still have room. The result is usually within a few
-cells of perfect balance, so the solver starts close and only repairs.
+Both score a group's counts with one penalty table per category (`Scoring`): a count's distance
+outside its band times its family's weight and a scale that puts balance above repeats, the
+repeated pairs of an earlier group, and a large penalty for a broken rule (--at-least, --no-lone).
+Pinned units go first, then larger units (locked chains) before single students, rarer kinds
+before common ones; each unit goes to the group where it adds least, among groups that still have
+room. Local search then swaps units between groups while the total penalty falls. The result is
+usually perfect, so the solver is not needed at all, or a hint it only repairs.
 """
 
 from __future__ import annotations
@@ -13,6 +16,95 @@ from collections.abc import Sequence
 
 from empower_cli.model.kinds import Kind
 from empower_cli.records import Problem
+
+#: The penalty of one broken rule (a group short of --at-least, a lone --no-lone student): more
+#: than any balance or repeats could cost, so the search fixes rules first.
+HARD = 10**9
+#: How strongly the greedy deal pairs --no-lone students (against the pull of balance, about 1).
+PAIRING = 1000.0
+#: When the search stalls, every this many steps it tries two swaps at once (deep_step).
+DEEP_EVERY = 5
+#: How strongly the greedy deal avoids pushing a cell past its band.
+MARGINAL = 2.0
+#: At most this many swaps are looked at in one step of the local search.
+STEP_CANDIDATES = 800
+
+
+class Scoring:
+    """Penalty tables: tables[c][n] is what a count of n students of category c in one group
+    costs. The total over cells is hard * HARD + balance * scale + repeats."""
+
+    def __init__(self, problem: Problem, kinds: Sequence[Kind]) -> None:
+        n_categories = len(problem.categories)
+        size_max = problem.size_max
+        weights = problem.weights()
+        earlier = {f.name for f in problem.earlier_families}
+        self.earlier = [c for c, cat in enumerate(problem.categories) if cat.family in earlier]
+        members = dict.fromkeys(self.earlier, 0)
+        for kind in kinds:
+            count, profile = len(kind.units), kind.profile
+            for c in kind.active:
+                if c in members:
+                    members[c] += profile[c] * count
+        most = sum(n * (n - 1) // 2 for n in members.values())
+        self.scale = most + 1 if self.earlier else 1
+        least = [0] * n_categories
+        for rule in problem.at_least:
+            least[rule.category] = max(least[rule.category], rule.least)
+        lone = {rule.category for rule in problem.no_lone}
+        earlier_cells = set(self.earlier)
+        self.tables: list[list[int]] = []
+        for c in range(n_categories):
+            low, high = problem.band(c)
+            row = []
+            for n in range(2 * size_max + 2):  # room to spare for any swap looked at
+                cost = weights[c] * max(0, n - high, low - n) * self.scale
+                if c in earlier_cells:
+                    cost += n * (n - 1) // 2
+                cost += HARD * max(0, least[c] - n)
+                if c in lone and n == 1:
+                    cost += HARD
+                row.append(cost)
+            self.tables.append(row)
+        present: set[int] = set()
+        for kind in kinds:
+            present.update(kind.active)
+        present.update(c for c in range(n_categories) if self.tables[c][0])  # --at-least
+        self.active = [c for c in sorted(present) if any(self.tables[c])]
+        self.has_rules = bool(problem.at_least or problem.no_lone)
+
+    def parts(self, total: int) -> tuple[int, int, int]:
+        """(broken rules, weighted balance, repeats) of a total penalty."""
+        hard, rest = divmod(total, HARD)
+        balance, repeats = divmod(rest, self.scale)
+        return hard, balance, repeats
+
+    def total(self, cells: Sequence[Sequence[int]]) -> int:
+        return sum(self.tables[c][row[c]] for row in cells for c in self.active)
+
+
+def cells_of(
+    kinds: Sequence[Kind], counts: Sequence[Sequence[int]], n_categories: int
+) -> list[list[int]]:
+    n_groups = len(counts[0]) if counts else 0
+    cells = [[0] * n_categories for _ in range(n_groups)]
+    for k, kind in enumerate(kinds):
+        for g in range(n_groups):
+            if counts[k][g]:
+                for c in kind.active:
+                    cells[g][c] += kind.profile[c] * counts[k][g]
+    return cells
+
+
+def _apart_kinds(problem: Problem, kinds: Sequence[Kind]) -> dict[int, list[int]]:
+    kind_of_unit = {kind.units[0]: k for k, kind in enumerate(kinds) if kind.count == 1}
+    apart: dict[int, list[int]] = {}
+    for a, b in problem.aparts:
+        if a in kind_of_unit and b in kind_of_unit:
+            ka, kb = kind_of_unit[a], kind_of_unit[b]
+            apart.setdefault(ka, []).append(kb)
+            apart.setdefault(kb, []).append(ka)
+    return apart
 
 
 def greedy_counts(
@@ -29,9 +121,22 @@ def greedy_counts(
     over_allowed = n_students - size_min * n_groups  # groups that may hold size_max
     if size_min == size_max:
         over_allowed = 0
+    scoring = Scoring(problem, kinds)
+    tables = scoring.tables
     n_categories = len(problem.categories)
     ideal = [c.total / problem.n_groups for c in problem.categories]
-    weight = [1.0 / max(value, 1.0) for value in ideal]
+    weights = problem.weights()
+    ruled = {r.category for r in problem.at_least} | {r.category for r in problem.no_lone}
+    # How a unit's categories pull: toward groups low on them relative to their ideal (every
+    # balanced or ruled category), and away from groups holding its earlier groupmates.
+    spread = [
+        (1.0 / max(value, 1.0)) if (weights[c] or c in ruled) else 0.0
+        for c, value in enumerate(ideal)
+    ]
+    earlier = set(scoring.earlier)
+    # --no-lone categories are dealt in pairs: a group holding one draws the next, a group
+    # holding two or more is avoided, so that the deal ends with groups of two.
+    lone = {r.category for r in problem.no_lone}
 
     counts = [[0] * n_groups for _ in kinds]
     sizes = [0] * n_groups
@@ -45,9 +150,8 @@ def greedy_counts(
             over += 1
         counts[k][g] += 1
         sizes[g] += kind.size
-        for c, amount in enumerate(kind.profile):
-            if amount:
-                cells[g][c] += amount
+        for c in kind.active:
+            cells[g][c] += kind.profile[c]
 
     def room(g: int, size: int) -> bool:
         after = sizes[g] + size
@@ -57,21 +161,22 @@ def greedy_counts(
             return False
         return sizes[g] > size_min or over < over_allowed
 
-    kind_of_unit = {kind.units[0]: k for k, kind in enumerate(kinds) if kind.count == 1}
-    apart: dict[int, list[int]] = {}
-    for a, b in problem.aparts:
-        if a in kind_of_unit and b in kind_of_unit:
-            ka, kb = kind_of_unit[a], kind_of_unit[b]
-            apart.setdefault(ka, []).append(kb)
-            apart.setdefault(kb, []).append(ka)
-
+    apart = _apart_kinds(problem, kinds)
     order: list[int] = []
     for k, kind in enumerate(kinds):
         if kind.pin is not None:
             place(k, kind.pin)
         else:
             order.append(k)
-    order.sort(key=lambda k: (-kinds[k].size, kinds[k].count, k))
+    totals = [c.total for c in problem.categories]
+
+    def rarity(k: int) -> int:
+        """The total of the kind's rarest balanced or ruled category: rare ones go first, while
+        every group still has room for them."""
+        found = [totals[c] for c in kinds[k].active if spread[c]]
+        return min(found, default=problem.n_students)
+
+    order.sort(key=lambda k: (-kinds[k].size, kinds[k].count, rarity(k), k))
     placed = [0] * len(kinds)
     if start is not None:
         for k in order:
@@ -84,12 +189,23 @@ def greedy_counts(
 
     for k in order:
         kind = kinds[k]
-        active = [(c, amount) for c, amount in enumerate(kind.profile) if amount]
+        active = [(c, kind.profile[c]) for c in kind.active]
         others = apart.get(k, ())
 
         def score(g: int, active: list[tuple[int, int]] = active) -> float:
             row = cells[g]
-            value = sum(weight[c] * (row[c] + amount - ideal[c]) for c, amount in active)
+            value = 0.0
+            for c, amount in active:
+                after = min(row[c] + amount, size_max)
+                if c in earlier:
+                    value += 4.0 * (tables[c][after] - tables[c][row[c]])
+                elif c in lone:
+                    value += PAIRING * (-1 if row[c] == 1 else int(row[c] > 1))
+                else:
+                    # what the cell would cost past its band (0 below the ceiling), then how
+                    # full it is against its ideal
+                    value += MARGINAL * (tables[c][after] > tables[c][row[c]])
+                    value += spread[c] * (row[c] + amount - ideal[c])
             return value + sizes[g] / max(size_max, 1)
 
         # Only the group that receives a unit changes its score, so scores are kept, not
@@ -109,6 +225,188 @@ def greedy_counts(
     return counts
 
 
+class _Repair:
+    """The local search's state: counts, cells, and where each kind has units."""
+
+    def __init__(
+        self, problem: Problem, kinds: Sequence[Kind], counts: list[list[int]], seed: int
+    ) -> None:
+        self.kinds = kinds
+        self.counts = counts
+        self.rng = random.Random(seed)
+        self.n_groups = len(counts[0]) if counts else 0
+        self.scoring = Scoring(problem, kinds)
+        self.tables = self.scoring.tables
+        self.cells = cells_of(kinds, counts, len(problem.categories))
+        self.sparse = [{c: kind.profile[c] for c in kind.active} for kind in kinds]
+        self.movable = [k for k, kind in enumerate(kinds) if kind.pin is None]
+        self.by_size: dict[int, list[int]] = {}
+        for k in self.movable:
+            self.by_size.setdefault(kinds[k].size, []).append(k)
+        self.holders = [{g for g in range(self.n_groups) if row[g]} for row in counts]
+        self.apart = _apart_kinds(problem, kinds)
+        self.active = self.scoring.active
+        self.scored = set(self.active)
+        self.diffs: dict[tuple[int, int], list[tuple[list[int], int, int]]] = {}
+
+    def total(self) -> int:
+        return self.scoring.total(self.cells)
+
+    def bad_cells(self) -> list[tuple[int, int]]:
+        tables, cells = self.tables, self.cells
+        return [
+            (g, c)
+            for g in range(self.n_groups)
+            for c in self.active
+            if tables[c][cells[g][c]]
+            and (
+                tables[c][cells[g][c]] > tables[c][max(0, cells[g][c] - 1)]
+                or (
+                    cells[g][c] + 1 < len(tables[c])
+                    and tables[c][cells[g][c]] > tables[c][cells[g][c] + 1]
+                )
+            )
+        ]
+
+    def allowed(self, k: int, g: int, leaving: int) -> bool:
+        """Can a unit of kind k enter group g (with a unit of kind `leaving` going out)?"""
+        return all(self.counts[o][g] == 0 or o == leaving for o in self.apart.get(k, ()))
+
+    def diff(self, a: int, b: int) -> list[tuple[list[int], int, int]]:
+        """(penalty table, category, change in g) for each category that swapping a unit of
+        kind a out of g for one of kind b changes (remembered per pair of kinds)."""
+        key = (a, b)
+        found = self.diffs.get(key)
+        if found is None:
+            pa, pb = self.sparse[a], self.sparse[b]
+            found = [
+                (self.tables[c], c, d)
+                for c in sorted(pa.keys() | pb.keys())
+                if (d := pb.get(c, 0) - pa.get(c, 0)) and c in self.scored
+            ]
+            self.diffs[key] = found
+        return found
+
+    def delta(self, a: int, b: int, g: int, h: int) -> int:
+        """The change in penalty when a unit of kind a leaves g for h and one of b goes back."""
+        row_g, row_h = self.cells[g], self.cells[h]
+        change = 0
+        for table, c, d in self.diff(a, b):
+            vg, vh = row_g[c], row_h[c]
+            change += table[vg + d] - table[vg] + table[vh - d] - table[vh]
+        return change
+
+    def swap(self, a: int, b: int, g: int, h: int) -> None:
+        counts = self.counts
+        counts[a][g] -= 1
+        counts[b][g] += 1
+        counts[b][h] -= 1
+        counts[a][h] += 1
+        for k, group in ((a, g), (b, h)):
+            if not counts[k][group]:
+                self.holders[k].discard(group)
+        self.holders[b].add(g)
+        self.holders[a].add(h)
+        for c, amount in self.sparse[a].items():
+            self.cells[g][c] -= amount
+            self.cells[h][c] += amount
+        for c, amount in self.sparse[b].items():
+            self.cells[g][c] += amount
+            self.cells[h][c] -= amount
+
+    def candidates(self, g: int, c: int) -> list[tuple[int, int, int]]:
+        """Swaps (a out of g, b into g from h) that change the count of c in g toward a lower
+        penalty, in a random order."""
+        rng = self.rng
+        value = self.cells[g][c]
+        table = self.tables[c]
+        down = table[max(0, value - 1)] < table[value]
+        up = value + 1 < len(table) and table[value + 1] < table[value]
+        if down and up:
+            down = rng.random() < 0.5
+        present = [a for a in self.movable if self.counts[a][g]]
+        rng.shuffle(present)
+        found: list[tuple[int, int, int]] = []
+        for a in present:
+            ca = self.sparse[a].get(c, 0)
+            pool = self.by_size[self.kinds[a].size]
+            offset = rng.randrange(len(pool))
+            for b in pool[offset:] + pool[:offset]:
+                cb = self.sparse[b].get(c, 0)
+                if b == a or (cb >= ca if down else cb <= ca):
+                    continue
+                for h in self.holders[b]:
+                    if h != g:
+                        found.append((a, b, h))
+            if len(found) >= STEP_CANDIDATES:
+                break
+        return found
+
+    def step(self, uphill: int) -> int | None:
+        """One step: the first swap found that lowers the penalty, else one of those that raise
+        it least (by at most `uphill`), at random; its change, or None when there is none."""
+        bad = self.bad_cells()
+        if not bad:
+            return None
+        g, c = bad[self.rng.randrange(len(bad))]
+        best: list[tuple[int, int, int]] = []
+        best_delta = uphill + 1
+        for a, b, h in self.candidates(g, c):
+            change = self.delta(a, b, g, h)
+            if change > best_delta or not (self.allowed(b, g, a) and self.allowed(a, h, b)):
+                continue
+            if change < 0:
+                self.swap(a, b, g, h)
+                return change
+            if change < best_delta:
+                best, best_delta = [], change
+            best.append((a, b, h))
+        if not best:
+            return None
+        a, b, h = best[self.rng.randrange(len(best))]
+        self.swap(a, b, g, h)
+        return best_delta
+
+    def first_better(self, g: int, c: int, below: int) -> tuple[int, int, int, int] | None:
+        """The first swap found for cell (g, c) whose change is below `below`."""
+        for a, b, h in self.candidates(g, c):
+            change = self.delta(a, b, g, h)
+            if change < below and self.allowed(b, g, a) and self.allowed(a, h, b):
+                return a, b, h, change
+        return None
+
+    def deep_step(self) -> int | None:
+        """Two swaps at once, for a cell no single swap improves (a repeated pair whose every
+        swap partner differs in some balanced category): the first swap moves one of the cell's
+        units away, the second repairs a cell the first upset. Its change (below 0), or None."""
+        bad = self.bad_cells()
+        if not bad:
+            return None
+        g, c = bad[self.rng.randrange(len(bad))]
+        firsts = []
+        for a, b, h in self.candidates(g, c):
+            if self.allowed(b, g, a) and self.allowed(a, h, b):
+                firsts.append((self.delta(a, b, g, h), a, b, h))
+        firsts.sort(key=lambda item: item[0])
+        for change, a, b, h in firsts[:DEEP_FIRSTS]:
+            self.swap(a, b, g, h)
+            upset = [(x, y) for x, y in self.bad_cells() if x in (g, h) and (x, y) != (g, c)]
+            self.rng.shuffle(upset)
+            for x, y in upset[:DEEP_CELLS]:
+                second = self.first_better(x, y, -change)
+                if second is not None:
+                    a2, b2, h2, change2 = second
+                    self.swap(a2, b2, x, h2)
+                    return change + change2
+            self.swap(b, a, g, h)  # undo
+        return None
+
+
+#: The deep step tries this many first swaps, each with this many upset cells to repair.
+DEEP_FIRSTS = 8
+DEEP_CELLS = 4
+
+
 def repair(
     problem: Problem,
     kinds: Sequence[Kind],
@@ -116,81 +414,31 @@ def repair(
     *,
     seed: int,
     max_steps: int = 20_000,
-    stall_steps: int = 300,
+    stall_steps: int = 100,
+    target: int = 0,
 ) -> int:
-    """Improve `counts` in place by swapping units between groups; return the distance outside
-    the bands that remains (0 means every cell is in band).
+    """Improve `counts` in place by swapping units between groups; return the penalty that
+    remains (see Scoring; without rules or earlier groups, the distance outside the bands).
 
-    Each step takes a cell outside its band and looks, from a random place in the list, for a
-    swap (two units of the same size, of different kinds, between that cell's group and another)
-    that lowers the total distance, and makes the first one found; when no swap lowers it, one
-    that raises it least (by at most one) is taken at random (seeded), so the search walks
-    plateaus and leaves shallow dead ends. It gives up after `stall_steps`
-    steps without a new best, keeping the best counts seen (the solver takes over from there).
-    Pinned units never move; apart units never meet.
+    Each step takes a cell whose count costs more than a neighbouring count would, and looks,
+    in a random order, for a swap (two units of the same size, of different kinds, between that
+    cell's group and another) that lowers the total, and makes the first one found; when none
+    lowers it, one that raises it least (by at most one unit of balance) is taken at random
+    (seeded), so the search walks plateaus and leaves shallow dead ends. It gives up after
+    `stall_steps` steps without a new best, keeping the best counts seen. Pinned units never
+    move; apart units never meet. It stops as soon as the penalty is down to `target` (a
+    lower bound, when one is known: nothing lower can be found).
     """
-    rng = random.Random(seed)
-    n_groups = len(counts[0]) if counts else 0
-    n_categories = len(problem.categories)
-    bands = [problem.band(c) for c in range(n_categories)]
-    cells = [[0] * n_categories for _ in range(n_groups)]
-    for k, kind in enumerate(kinds):
-        for g in range(n_groups):
-            if counts[k][g]:
-                for c, amount in enumerate(kind.profile):
-                    if amount:
-                        cells[g][c] += amount * counts[k][g]
-
-    def distance(c: int, value: int) -> int:
-        low, high = bands[c]
-        return max(0, value - high, low - value)
-
-    movable = [k for k, kind in enumerate(kinds) if kind.pin is None]
-    kind_of_unit = {kind.units[0]: k for k, kind in enumerate(kinds) if kind.count == 1}
-    apart: dict[int, list[int]] = {}
-    for a, b in problem.aparts:
-        if a in kind_of_unit and b in kind_of_unit:
-            apart.setdefault(kind_of_unit[a], []).append(kind_of_unit[b])
-            apart.setdefault(kind_of_unit[b], []).append(kind_of_unit[a])
-    # For each category, the swaps that lower it in the group the first kind leaves: (a, b,
-    # changes, reach), where a unit of kind a is replaced by one of kind b (same size, fewer
-    # members in the category), `changes` lists (category, change) for that group, and `reach`
-    # bounds what the other group can win back. A swap that raises the category is the same
-    # entry read the other way round.
-    swaps: list[list[tuple[int, int, tuple[tuple[int, int], ...], int]]] = [
-        [] for _ in range(n_categories)
-    ]
-    for i, a in enumerate(movable):
-        pa = kinds[a].profile
-        for b in movable[i + 1 :]:
-            if kinds[b].size != kinds[a].size:
-                continue
-            changes = tuple(
-                (c, nb - na)
-                for c, (na, nb) in enumerate(zip(pa, kinds[b].profile, strict=True))
-                if na != nb
-            )
-            back = tuple((c, -change) for c, change in changes)
-            reach = sum(abs(change) for _, change in changes)
-            for c, change in changes:
-                if change < 0:
-                    swaps[c].append((a, b, changes, reach))
-                else:
-                    swaps[c].append((b, a, back, reach))
-
-    def allowed(k: int, g: int, leaving: int) -> bool:
-        """Can a unit of kind k enter group g (with a unit of kind `leaving` going out)?"""
-        return all(counts[o][g] == 0 or o == leaving for o in apart.get(k, ()))
-
-    def total() -> int:
-        return sum(distance(c, cells[g][c]) for g in range(n_groups) for c in range(n_categories))
-
-    remaining = total()
+    if not counts or not counts[0]:
+        return 0
+    state = _Repair(problem, kinds, counts, seed)
+    remaining = state.total()
     best_seen, since_best = remaining, 0
     best_counts = [row[:] for row in counts]
+    uphill = state.scoring.scale
     for _ in range(max_steps):
-        if remaining == 0:
-            return 0
+        if remaining <= target:
+            return remaining
         if remaining < best_seen:
             best_seen, since_best = remaining, 0
             best_counts = [row[:] for row in counts]
@@ -198,67 +446,109 @@ def repair(
             since_best += 1
             if since_best > stall_steps:
                 break
-        bad = [
-            (g, c) for g in range(n_groups) for c in range(n_categories) if distance(c, cells[g][c])
-        ]
-        g, c = bad[rng.randrange(len(bad))]
-        too_many = cells[g][c] > bands[c][1]
-        best: list[tuple[int, int, int, tuple[tuple[int, int], ...], int]] = []
-        best_delta = 1
-        row_g = cells[g]
-        options = swaps[c]
-        offset = rng.randrange(len(options)) if options else 0
-        for first, second, changes, reach in options[offset:] + options[:offset]:
-            if best_delta < 0:
-                break  # the first swap that lowers the distance is taken
-            # Too many in (g, c): a unit of `first` leaves g for one of `second`; too few: the
-            # other way round, and every change flips sign.
-            a, b, sign = (first, second, 1) if too_many else (second, first, -1)
-            if counts[a][g] == 0:
-                continue
-            base = 0
-            for cat, change in changes:
-                vg = row_g[cat]
-                low, high = bands[cat]
-                after = vg + sign * change
-                base += (after - high if after > high else low - after if after < low else 0) - (
-                    vg - high if vg > high else low - vg if vg < low else 0
-                )
-            if base > best_delta + reach:
-                continue  # the other group cannot win back more than the changes
-            have_b = counts[b]
-            for h in range(n_groups):
-                if h == g or have_b[h] == 0:
-                    continue
-                delta = base
-                row_h = cells[h]
-                for cat, change in changes:
-                    vh = row_h[cat]
-                    low, high = bands[cat]
-                    after = vh - sign * change
-                    delta += (
-                        after - high if after > high else low - after if after < low else 0
-                    ) - (vh - high if vh > high else low - vh if vh < low else 0)
-                if delta > best_delta:
-                    continue
-                if not (allowed(b, g, a) and allowed(a, h, b)):
-                    continue
-                if delta < best_delta:
-                    best, best_delta = [], delta
-                best.append((a, b, h, changes, sign))
-        if not best:
-            continue
-        a, b, h, changes, sign = best[rng.randrange(len(best))]
-        counts[a][g] -= 1
-        counts[b][g] += 1
-        counts[b][h] -= 1
-        counts[a][h] += 1
-        for cat, change in changes:
-            cells[g][cat] += sign * change
-            cells[h][cat] -= sign * change
-        remaining += best_delta
+        change = state.step(uphill)
+        if (change is None or change >= 0) and since_best and since_best % DEEP_EVERY == 0:
+            deep = state.deep_step()
+            if deep is not None:
+                change = (change or 0) + deep
+        if change is not None:
+            remaining += change
     if remaining > best_seen:  # a step uphill was the last thing tried: go back to the best
         for row, best_row in zip(counts, best_counts, strict=True):
             row[:] = best_row
         remaining = best_seen
     return remaining
+
+
+def _kind_values(problem: Problem, kinds: Sequence[Kind], column: int) -> list[float]:
+    """Each kind's mean value of a numeric column over its members (0 when none has one)."""
+    values = []
+    for kind in kinds:
+        numbers = [
+            float(cell[0])
+            for u in kind.units
+            for m in problem.units[u].members
+            if (cell := problem.students[m].traits[column])
+        ]
+        values.append(sum(numbers) / len(numbers) if numbers else 0.0)
+    return values
+
+
+def polish_means(
+    problem: Problem, kinds: Sequence[Kind], counts: list[list[int]], *, seed: int
+) -> None:
+    """Bring each group's mean of every --balance-mean column closer to the cohort's, in place,
+    by swaps that leave the penalty (rules, balance of every family, repeats) as it is or
+    lower: the quantile bins keep the means near, this closes the gap the bins leave."""
+    columns = [f.column for f in problem.family_list if f.kind == "bins"]
+    if not columns or not counts or not counts[0]:
+        return
+    state = _Repair(problem, kinds, counts, seed)
+    per_kind = [_kind_values(problem, kinds, column) for column in columns]
+    n_groups = state.n_groups
+    sums = [[0.0] * n_groups for _ in columns]
+    sizes = [0] * n_groups
+    for k, kind in enumerate(kinds):
+        for g in range(n_groups):
+            if counts[k][g]:
+                sizes[g] += kind.size * counts[k][g]
+                for i, values in enumerate(per_kind):
+                    sums[i][g] += values[k] * kind.size * counts[k][g]
+    target = [sum(row) / max(1, sum(sizes)) for row in sums]
+
+    def gap(i: int, g: int) -> float:
+        return sums[i][g] / max(1, sizes[g]) - target[i]
+
+    def cost(i: int, g: int, change: float) -> float:
+        return ((sums[i][g] + change) / max(1, sizes[g]) - target[i]) ** 2
+
+    for _ in range(POLISH_STEPS):
+        best: tuple[float, int, int, int, int] | None = None
+        for i, values in enumerate(per_kind):
+            order = sorted(range(n_groups), key=lambda g: gap(i, g))
+            for g in (order[-1], order[0]):  # the group furthest above, then below
+                for a in state.movable:
+                    if not counts[a][g]:
+                        continue
+                    for b in state.by_size[kinds[a].size]:
+                        if b == a or values[b] == values[a]:
+                            continue
+                        moved = (values[a] - values[b]) * kinds[a].size
+                        for h in state.holders[b]:
+                            if h == g:
+                                continue
+                            gain = (
+                                sum(
+                                    cost(j, g, -(vals[a] - vals[b]) * kinds[a].size)
+                                    + cost(j, h, (vals[a] - vals[b]) * kinds[a].size)
+                                    - cost(j, g, 0.0)
+                                    - cost(j, h, 0.0)
+                                    for j, vals in enumerate(per_kind)
+                                )
+                                if len(per_kind) > 1
+                                else (
+                                    cost(i, g, -moved)
+                                    + cost(i, h, moved)
+                                    - cost(i, g, 0.0)
+                                    - cost(i, h, 0.0)
+                                )
+                            )
+                            if gain >= -1e-12 or (best is not None and gain >= best[0]):
+                                continue
+                            if state.delta(a, b, g, h) > 0:
+                                continue
+                            if not (state.allowed(b, g, a) and state.allowed(a, h, b)):
+                                continue
+                            best = (gain, a, b, g, h)
+        if best is None:
+            return
+        _, a, b, g, h = best
+        state.swap(a, b, g, h)
+        for j, vals in enumerate(per_kind):
+            moved = (vals[a] - vals[b]) * kinds[a].size
+            sums[j][g] -= moved
+            sums[j][h] += moved
+
+
+#: The most swaps polish_means makes.
+POLISH_STEPS = 200

@@ -30,7 +30,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from empower_cli.export import changes_rows
-from empower_cli.families import email_column, families, member_columns
+from empower_cli.layout import email_column, families, member_columns
 from empower_cli.records import Assignment, Changes, Cohort, Problem, Verdict
 
 WORKBOOK = "rosters.xlsx"

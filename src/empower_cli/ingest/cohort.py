@@ -9,6 +9,7 @@ import pandas as pd
 
 from empower_cli.errors import InputError
 from empower_cli.ingest.columns import find_columns
+from empower_cli.ingest.extra import read_extra
 from empower_cli.ingest.formats import Sheet, empty_columns, read_sheet
 from empower_cli.ingest.interests import collect_interests, interest_warnings
 from empower_cli.ingest.labels import short_names as short_names_for
@@ -101,13 +102,15 @@ def load_cohort(
     interest_labels: Sequence[str] = (),
     short_names: Mapping[str, str] | None = None,
     column_origins: Mapping[str, str] | None = None,
+    extra: Sequence[tuple[str, str, str]] = (),
 ) -> Cohort:
     """Read and check a sign-up file; an InputError (exit 3) says what to fix and where.
 
     The file may be any layout `read_sheet` recognises. `year_aliases` (raw value -> year) and
     `academic_year` help read class years; `interest_labels` are option labels to match whole;
     `short_names` (label -> name) override the automatic short names of long labels;
-    `column_origins` names where a mapped header came from when not from --column.
+    `column_origins` names where a mapped header came from when not from --column;
+    `extra` lists the (header, "choice" or "number", option) columns read for families and rules.
     """
     read = read_sheet(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
     return _cohort_of(
@@ -119,6 +122,7 @@ def load_cohort(
         short_names=short_names,
         column_origins=column_origins,
         first_sheet=sheet is None,
+        extra=extra,
     )
 
 
@@ -141,6 +145,7 @@ def _cohort_of(
     short_names: Mapping[str, str] | None,
     column_origins: Mapping[str, str] | None,
     first_sheet: bool,
+    extra: Sequence[tuple[str, str, str]],
 ) -> Cohort:
     """The cohort of a sheet read (see load_cohort)."""
     table = table_from_records(sheet.records)
@@ -179,6 +184,13 @@ def _cohort_of(
     )
     names_of = short_names_for(interests.labels, short_names or {})
     names = _names(table.frame, positions)
+    extra_columns, traits, extra_warnings = read_extra(
+        table.source,
+        table.headers,
+        table.cells,
+        rows,
+        extra,
+    )
     students = tuple(
         Student(
             index=index,
@@ -187,6 +199,7 @@ def _cohort_of(
             name=names[index],
             year=years[index],
             interests=tuple(names_of[label] for label in interests.chosen[index]),
+            traits=traits[index],
         )
         for index in range(len(rows))
     )
@@ -206,9 +219,11 @@ def _cohort_of(
             *found_warnings,
             *interest_warnings(table.source, interests, rows),
             *_unused_short_names(table.source, interests.labels, short_names or {}),
+            *extra_warnings,
         ),
         format=sheet.format,
         legend=tuple(
             (names_of[label], label) for label in interests.labels if names_of[label] != label
         ),
+        extra=extra_columns,
     )

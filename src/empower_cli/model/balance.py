@@ -13,9 +13,13 @@ from empower_cli.model.variables import CountVars
 
 
 def add_balance(v: CountVars) -> list[Any]:
-    """One distance variable per cell that can leave its band; returns the objective terms."""
+    """One distance variable per cell that can leave its band; returns the objective terms,
+    each times its family's weight (a family of weight 0 is not balanced)."""
     terms: list[Any] = []
+    weights = v.problem.weights()
     for c in range(len(v.problem.categories)):
+        if not weights[c]:
+            continue
         low, high = v.problem.band(c)
         involved = [(k, kind.profile[c]) for k, kind in enumerate(v.kinds) if kind.profile[c]]
         most = sum(weight * kind_count for weight, kind_count in _caps(v, involved))
@@ -27,7 +31,7 @@ def add_balance(v: CountVars) -> list[Any]:
             v.model.add(distance >= count - high)
             v.model.add(distance >= low - count)
             v.distance[c, g] = distance
-            terms.append(distance)
+            terms.append(weights[c] * distance if weights[c] != 1 else distance)
     return terms
 
 

@@ -5,7 +5,9 @@ they hold, and the groups are interchangeable boxes. The least distance outside 
 this relaxed problem allows is a lower bound for the category in the real one, and the bounds of
 all categories add up. They let the solver prove optimality at once when locked chains make
 perfect balance impossible (three locked MSTP students in a group whose band is [1, 2]), a proof
-its own linear relaxation finds slowly.
+its own linear relaxation finds slowly. The rules on that category alone (--no-lone, --at-least)
+are part of the relaxation: 10 Nonbinary students in 19 groups of band [0, 1] with nobody alone
+fill at most 5 groups, so at least 5 cells hold 2, a distance of 5 the solver then knows at once.
 """
 
 from __future__ import annotations
@@ -18,6 +20,21 @@ from empower_cli.model.limits import set_limit
 from empower_cli.records import Problem
 
 
+def _least(model: cp_model.CpModel, time_limit: float, reproducible: bool) -> int:
+    """The relaxation's optimum, or its proven bound when cut short (0 when nothing is
+    known): a valid lower bound either way."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    set_limit(solver.parameters, time_limit, reproducible=reproducible)
+    solver.parameters.catch_sigint_signal = False
+    status = solver.solve(model)
+    if status == cp_model.OPTIMAL:
+        return round(solver.objective_value)
+    if status == cp_model.FEASIBLE:
+        return max(0, round(solver.best_objective_bound))
+    return 0
+
+
 def category_floor(
     problem: Problem, category: int, *, time_limit: float, reproducible: bool = False
 ) -> int:
@@ -25,7 +42,11 @@ def category_floor(
     (a valid lower bound; 0 when the relaxation is not solved to optimality in time)."""
     low, high = problem.band(category)
     chunks = Counter(u.profile[category] for u in problem.units if u.profile[category])
-    if all(value <= high for value in chunks) and low == 0:
+    lone = any(rule.category == category for rule in problem.no_lone)
+    least = max((r.least for r in problem.at_least if r.category == category), default=0)
+    if not problem.weights()[category]:
+        return 0
+    if all(value <= high for value in chunks) and low == 0 and not lone and least <= low:
         return 0
     n_groups = problem.n_groups
     model = cp_model.CpModel()
@@ -39,6 +60,12 @@ def category_floor(
     for g in range(n_groups):
         count = sum(value * take[value][g] for value in take)
         counts.append(count)
+        if lone:  # --no-lone: none or at least two
+            some = model.new_bool_var(f"some_{g}")
+            model.add(count <= most * some)
+            model.add(count >= 2 * some)
+        if least:
+            model.add(count >= least)
         distance = model.new_int_var(0, max(low, most), f"d_{g}")
         model.add(distance >= count - high)
         model.add(distance >= low - count)
@@ -48,23 +75,116 @@ def category_floor(
     for g in range(n_groups - 1):  # the groups are interchangeable here
         model.add(counts[g] >= counts[g + 1])
     model.minimize(sum(distances))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    set_limit(solver.parameters, time_limit, reproducible=reproducible)
-    solver.parameters.catch_sigint_signal = False
-    status = solver.solve(model)
-    if status == cp_model.OPTIMAL:
-        return round(solver.objective_value)
-    if status == cp_model.FEASIBLE:
-        return max(0, round(solver.best_objective_bound))
-    return 0
+    return _least(model, time_limit, reproducible)
+
+
+def _patterns(
+    limits: list[tuple[int, int]], sizes: tuple[int, ...], blank: int
+) -> list[tuple[tuple[int, ...], int]]:
+    """Every (counts per category, size) a group can hold: counts within `limits` (low, high)
+    plus up to `blank` students of no category, adding up to one of `sizes`."""
+    found: list[tuple[tuple[int, ...], int]] = []
+    top = max(sizes)
+
+    def extend(prefix: list[int], total: int) -> None:
+        if len(found) > MAX_PATTERNS:
+            return
+        if len(prefix) == len(limits):
+            for size in sizes:
+                if 0 <= size - total <= blank:
+                    found.append((tuple(prefix), size))
+            return
+        low, high = limits[len(prefix)]
+        for n in range(low, min(high, top - total) + 1):
+            prefix.append(n)
+            extend(prefix, total + n)
+            prefix.pop()
+
+    extend([], 0)
+    return found
+
+
+#: A family whose groups can take more shapes than this is not bounded by patterns.
+MAX_PATTERNS = 20_000
+
+
+def pattern_floor(
+    problem: Problem, family: str, *, time_limit: float, reproducible: bool = False
+) -> int:
+    """The least distance outside the bands of a one-value-per-student family taken whole, with
+    group sizes and the rules on its categories (locks ignored: a valid lower bound; 0 when
+    it is not solved in time or the groups can take too many shapes).
+
+    A group's counts of the family's categories are a pattern; the groups are a multiset of
+    patterns that adds up to the cohort's totals. Taking the categories together sees what one
+    at a time cannot: two Nonbinary students in a group of 16 leave 14 places for Woman (band
+    8-9) and Man (band 7-8), so one of those cells is out too."""
+    cats = [c for c, cat in enumerate(problem.categories) if cat.family == family]
+    if not cats or any(sum(u.profile[c] for c in cats) > u.size for u in problem.units):
+        return 0
+    n_groups, n = problem.n_groups, problem.n_students
+    totals = [problem.categories[c].total for c in cats]
+    blank = n - sum(totals)
+    lone = {r.category for r in problem.no_lone}
+    least = {r.category: r.least for r in problem.at_least}
+    limits = [
+        (least.get(c, 0), min(problem.size_max, total))
+        for c, total in zip(cats, totals, strict=True)
+    ]
+    sizes = (
+        (problem.size_min,)
+        if problem.size_min == problem.size_max
+        else (
+            problem.size_min,
+            problem.size_max,
+        )
+    )
+    patterns = [
+        (counts, size)
+        for counts, size in _patterns(limits, sizes, blank)
+        if not any(c in lone and k == 1 for c, k in zip(cats, counts, strict=True))
+    ]
+    if not patterns or len(patterns) > MAX_PATTERNS:
+        return 0
+    bands = [problem.band(c) for c in cats]
+    model = cp_model.CpModel()
+    z = [model.new_int_var(0, n_groups, f"z_{i}") for i in range(len(patterns))]
+    model.add(sum(z) == n_groups)
+    for j, total in enumerate(totals):
+        model.add(
+            sum(p[0][j] * var for p, var in zip(patterns, z, strict=True) if p[0][j]) == total
+        )
+    if len(sizes) > 1:
+        big = n - problem.size_min * n_groups
+        model.add(sum(var for p, var in zip(patterns, z, strict=True) if p[1] == sizes[1]) == big)
+    cost = [
+        sum(max(0, k - high, low - k) for k, (low, high) in zip(p[0], bands, strict=True))
+        for p in patterns
+    ]
+    model.minimize(sum(c * var for c, var in zip(cost, z, strict=True) if c))
+    return _least(model, time_limit, reproducible)
 
 
 def objective_floors(
     problem: Problem, *, time_limit: float, reproducible: bool = False
-) -> tuple[int, ...]:
-    """category_floor for every category."""
-    return tuple(
-        category_floor(problem, c, time_limit=time_limit, reproducible=reproducible)
-        for c in range(len(problem.categories))
-    )
+) -> dict[str, int]:
+    """A lower bound on the distance outside the bands of each balanced family: its categories'
+    floors added up, or, when a rule touches the family, the floor of the family taken whole
+    if that is higher."""
+    floors: dict[str, int] = {}
+    for family in problem.family_list:
+        if not family.balanced:
+            continue
+        cats = [c for c, cat in enumerate(problem.categories) if cat.family == family.name]
+        apart = sum(
+            category_floor(problem, c, time_limit=time_limit, reproducible=reproducible)
+            for c in cats
+        )
+        together = 0
+        ruled = {r.category for r in problem.at_least} | {r.category for r in problem.no_lone}
+        if ruled.intersection(cats):  # a rule is what makes the categories interact
+            together = pattern_floor(
+                problem, family.name, time_limit=time_limit, reproducible=reproducible
+            )
+        floors[family.name] = max(apart, together)
+    return floors

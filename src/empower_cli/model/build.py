@@ -9,6 +9,8 @@ from empower_cli.model.balance import add_balance
 from empower_cli.model.kinds import Block, Kind, kinds_of
 from empower_cli.model.moves import add_moves
 from empower_cli.model.pins import add_pins
+from empower_cli.model.repeats import add_repeats, most_repeats
+from empower_cli.model.rules import add_at_least, add_no_lone
 from empower_cli.model.sizes import add_sizes
 from empower_cli.model.symmetry import add_symmetry_breaking
 from empower_cli.model.variables import CountVars
@@ -26,7 +28,7 @@ def build(
     """The full model of one block, objective set (minimise distance outside the bands);
     `kinds` are the block's kinds when the caller has them already. On a re-run (with `fold`,
     kinds carry the earlier groups) `v.moves` counts the students moved, and `move_cap` caps
-    them."""
+    them. The objective is the weighted balance first, then the repeated groupmates."""
     if kinds is None:
         kinds = kinds_of(problem, block, fold=fold)
     v = CountVars(problem, block, kinds)
@@ -35,15 +37,28 @@ def build(
     add_pins(v)
     add_aparts(v)
     add_moves(v, move_cap)
+    add_at_least(v)
+    add_no_lone(v)
     add_symmetry_breaking(v)
-    v.model.minimize(sum(add_balance(v)))
+    terms = add_balance(v)
+    v.balance = sum(terms) if terms else 0
+    repeats = add_repeats(v)
+    v.scale = most_repeats(v) + 1 if v.pairs else 1
+    v.model.minimize(v.balance * v.scale + repeats if v.pairs else v.balance)
     return v
 
 
-def add_floors(v: CountVars, floors: tuple[int, ...]) -> None:
-    """Tell the model each category's lower bound (from model.bounds); valid for the whole
+def add_least_repeats(v: CountVars, least: int) -> None:
+    """Tell the model the repeats no roster avoids (whole problem only)."""
+    if least and v.pairs:
+        v.model.add(v.repeats >= least)
+
+
+def add_floors(v: CountVars, floors: dict[str, int]) -> None:
+    """Tell the model each family's lower bound (from model.bounds); valid for the whole
     problem only, so only used when the block holds every group."""
-    for c, floor in enumerate(floors):
-        cells = [var for (category, _), var in v.distance.items() if category == c]
+    categories = v.problem.categories
+    for family, floor in floors.items():
+        cells = [var for (c, _), var in v.distance.items() if categories[c].family == family]
         if floor and cells:
             v.model.add(sum(cells) >= floor)

@@ -8,7 +8,7 @@ model measures, so the model decides only how many of each kind go to each group
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from empower_cli.records import Problem, Unit
 
@@ -41,6 +41,13 @@ class Kind:
     returning: int = 0
     """Students with an earlier group: of the whole kind for single students, of one chain for
     locked chains."""
+    active: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    """The categories the profile holds (nonzero), ascending: profiles are long once earlier
+    groups are categories, and the start's scoring reads only these."""
+
+    def __post_init__(self) -> None:
+        active = tuple(c for c, amount in enumerate(self.profile) if amount)
+        object.__setattr__(self, "active", active)
 
     @property
     def count(self) -> int:

@@ -90,9 +90,10 @@ def stay_counts(
     def apart_from(k: int, group: int) -> bool:
         return any(counts[o][group] or kinds[o].pin == group for o in partners.get(k, ()))
 
-    for kind in kinds:  # pinned units are placed later, but their room is taken now
+    for kind in kinds:  # pinned units take their room first
         if kind.pin is not None:
             sizes[kind.pin] += kind.size * kind.count
+
     order = sorted(range(len(kinds)), key=lambda k: (-kinds[k].size, k))
     for k in order:
         kind = kinds[k]

@@ -29,10 +29,12 @@ def split(
     fixed_left: list[int] = []
     fixed_right: list[int] = []
     classes: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    kept = sorted(split_categories(problem))
     for index in block.units:
         unit = problem.units[index]
         if unit.pin is None:
-            classes[unit.profile].append(index)
+            profile = unit.profile
+            classes[(*(profile[c] for c in kept), unit.size)].append(index)
         elif unit.pin in on_left:
             fixed_left.append(index)
         else:
@@ -62,9 +64,40 @@ def split(
         take = shares[profile]
         if problem.previous:  # on a re-run, units go to the half that holds their earlier group
             units = sorted(units, key=lambda i: _leans_right(problem, i, on_left))
-        left.extend(units[:take])
-        right.extend(units[take:])
+            left.extend(units[:take])
+            right.extend(units[take:])
+            continue
+        chosen = _spread(problem, units, take)
+        left.extend(u for u in units if u in chosen)
+        right.extend(u for u in units if u not in chosen)
     return Block(left_groups, tuple(sorted(left))), Block(right_groups, tuple(sorted(right)))
+
+
+def split_categories(problem: Problem) -> set[int]:
+    """The categories a split shares out: those of balanced families and of rules. Earlier
+    groups (--avoid-groupmates) and columns no rule reads are left out, so that units alike in
+    everything balanced form one class (with three families balanced, counting earlier groups
+    would make nearly every unit a class of its own); `_spread` shares out earlier groups."""
+    weights = problem.weights()
+    ruled = {r.category for r in problem.at_least} | {r.category for r in problem.no_lone}
+    return {c for c in range(len(problem.categories)) if weights[c] or c in ruled}
+
+
+def _spread(problem: Problem, units: list[int], take: int) -> set[int]:
+    """`take` of a class's units, chosen so that each earlier group (--avoid-groupmates) is
+    shared between the halves in proportion: the units ordered by earlier group, every
+    len/take-th one taken."""
+    if not problem.earlier_families or not units:
+        return set(units[:take])
+    family = problem.earlier_families[0]
+
+    def earlier(unit: int) -> int:
+        groups = [family.groups[m] for m in problem.units[unit].members]
+        return min((g for g in groups if g is not None), default=-1)
+
+    ordered = sorted(units, key=lambda u: (earlier(u), u))
+    n = len(ordered)
+    return {ordered[i] for i in range(n) if (i + 1) * take // n > i * take // n}
 
 
 def _leans_right(problem: Problem, unit: int, on_left: set[int]) -> tuple[int, int]:
@@ -96,37 +129,44 @@ def _shares(
             low, high = 0, len(units)
         take[profile] = model.new_int_var(low, high, f"take_{j}")
 
-    fixed_profile = [0] * len(problem.categories)
+    # A class is keyed by its counts of the kept categories (in `kept` order), then its size.
+    kept = sorted(split_categories(problem))
+    fixed_profile = [0] * len(kept)
     fixed_size = 0
     for index in fixed_left:
         unit = problem.units[index]
         fixed_size += unit.size
-        fixed_profile = [a + b for a, b in zip(fixed_profile, unit.profile, strict=True)]
+        for j, c in enumerate(kept):
+            fixed_profile[j] += unit.profile[c]
     block_size = sum(problem.units[i].size for i in block.units)
-    block_totals = [0] * len(problem.categories)
+    block_totals = [0] * len(kept)
     for index in block.units:
-        block_totals = [
-            a + b for a, b in zip(block_totals, problem.units[index].profile, strict=True)
-        ]
+        profile = problem.units[index].profile
+        for j, c in enumerate(kept):
+            block_totals[j] += profile[c]
 
-    size_left = fixed_size + sum(
-        problem.units[units[0]].size * take[p] for p, units in classes.items()
-    )
+    size_left = fixed_size + sum(p[-1] * take[p] for p in classes)
     model.add_linear_constraint(
         size_left,
         max(n_left * problem.size_min, block_size - n_right * problem.size_max),
         min(n_left * problem.size_max, block_size - n_right * problem.size_min),
     )
     misses = []
-    for c in range(len(problem.categories)):
+    weights = problem.weights()
+    least = {r.category: r.least for r in problem.at_least}
+    for j, c in enumerate(kept):
         low, high = problem.band(c)
-        total_left = fixed_profile[c] + sum(p[c] * take[p] for p in classes if p[c])
-        miss = model.new_int_var(0, block_totals[c], f"miss_{c}")
+        total_left = fixed_profile[j] + sum(p[j] * take[p] for p in classes if p[j])
+        total = block_totals[j]
+        if c in least and not widen:  # each half keeps enough for --at-least
+            model.add(total_left >= least[c] * n_left)
+            model.add(total - total_left >= least[c] * n_right)
+        miss = model.new_int_var(0, total, f"miss_{c}")
         model.add(miss >= total_left - n_left * high)
         model.add(miss >= n_left * low - total_left)
-        model.add(miss >= (block_totals[c] - total_left) - n_right * high)
-        model.add(miss >= n_right * low - (block_totals[c] - total_left))
-        misses.append(miss)
+        model.add(miss >= (total - total_left) - n_right * high)
+        model.add(miss >= n_right * low - (total - total_left))
+        misses.append(miss * max(1, weights[c]))
     if problem.previous and not widen:
         # On a re-run the halves follow the earlier groups: each profile's share may leave
         # its proportion, and after balance the model keeps as many units as it can on the
