@@ -406,3 +406,37 @@ def test_many_interests_on_a_narrow_terminal_are_headed_by_codes() -> None:
     assert "T5  Global health\n" in narrow and "T7  Arts\n" in narrow
     wide = summary(120)
     assert "T1" not in wide and "Wellness" in row(wide, "group")
+
+
+def test_a_table_too_wide_for_the_terminal_is_split_by_family(records) -> None:
+    """Four interests and two more families do not fit 80 columns in one table: rich would cut
+    every range to '4…'. The families go to a second table instead, each whole."""
+    from test_families import problem_of, with_column
+
+    from empower_cli.solve import SolveOptions, solve
+    from empower_cli.validate import validate
+
+    labels = ("Academic success", "Wellness", "Clinical environment", "Research")
+    specs = [(year, (labels[i % 4], labels[(i + 1) % 4])) for i, year in enumerate(YEARS * 8)]
+    cohort = records.cohort(specs)
+    cohort = with_column(cohort, "Gender", ["Woman", "Man", "Nonbinary", "Man"] * 10)
+    cohort = with_column(cohort, "House", ["Alder", "Birch", "Cedar", "Maple", "Oak"] * 8)
+    problem = problem_of(cohort, 4, balance=["Gender", "House"])
+    assignment = solve(problem, SolveOptions(time_limit=5.0, seed=0, workers=1))
+    verdict = validate(problem, assignment.groups)
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=80, color_system=None)
+    print_summary(
+        console,
+        cohort=cohort,
+        problem=problem,
+        assignment=assignment,
+        verdict=verdict,
+        out=Path("rosters"),
+    )
+    text = buffer.getvalue()
+    ideal_rows = [line.split() for line in text.splitlines() if line.startswith("ideal")]
+    assert len(ideal_rows) == 2
+    assert all("…" not in cell for cells in ideal_rows for cell in cells)
+    assert max(len(line) for line in text.splitlines() if line.startswith("ideal")) <= 80
+    assert sum(len(cells) - 2 for cells in ideal_rows) == len(problem.shown_categories())

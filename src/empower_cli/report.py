@@ -31,8 +31,6 @@ HEADER_LIMIT = 14
 #: Interest columns narrower than this on the terminal are headed T1, T2, ... (named below the
 #: table), since a name cut to a few letters cannot be read.
 CODED_BELOW = 8
-#: About how wide the group, size and class-year columns are together, with their padding.
-FIXED_WIDTH = 40
 #: About how wide the group and size columns are, and a count with its mark.
 GROUP_SIZE_WIDTH = 14
 COUNT_WIDTH = 4
@@ -209,43 +207,100 @@ def _header_limits(columns: Sequence[_Column], width: int | None) -> list[int]:
     return [HEADER_LIMIT] * len(columns)
 
 
-def _coded(problem: Problem, width: int | None) -> bool:
+def _coded(names: Sequence[str], families: Sequence[str], width: int | None) -> bool:
     """Whether the columns after the class years are too narrow on this terminal for their
     names to be read, so that they are headed T1, T2, ... instead."""
-    shown = shown_categories(problem)
-    others = sum(1 for c in shown if problem.categories[c].family != "year")
+    others = sum(1 for family in families if family != "year")
     if width is None or not others:
         return False
-    return (width - FIXED_WIDTH) // others - 2 < CODED_BELOW
+    years = sum(1 for family in families if family == "year")
+    fixed = GROUP_SIZE_WIDTH + years * (COUNT_WIDTH + 2)
+    return (width - fixed) // others - 2 < CODED_BELOW
 
 
-def summary_table(
+def _least_width(column: _Column) -> int:
+    """The narrowest a column can be with its counts, range and total whole (headed T1...)."""
+    texts = [_range(*column.band), str(column.total), *(f"{n}{OUT_MARK}" for n in column.counts)]
+    return max(3, *(len(text) for text in texts)) + 2
+
+
+def _parts(families: Sequence[str], columns: Sequence[_Column], width: int | None) -> list[range]:
+    """The columns cut into runs of whole families, each run narrow enough for one table on a
+    terminal `width` columns wide (a family wider than that on its own gets a table of its own):
+    a table too wide for the terminal would cut its counts and ranges to "4…"."""
+    if width is None or not columns:
+        return [range(len(columns))]
+    parts: list[range] = []
+    first, used = 0, GROUP_SIZE_WIDTH
+    position = 0
+    while position < len(columns):
+        end = position
+        while end < len(columns) and families[end] == families[position]:
+            end += 1
+        need = sum(_least_width(columns[i]) for i in range(position, end))
+        if used + need > width and position > first:
+            parts.append(range(first, position))
+            first, used = position, GROUP_SIZE_WIDTH
+        used += need
+        position = end
+    parts.append(range(first, len(columns)))
+    return parts
+
+
+def summary_tables(
     *,
     cohort: Cohort,
     problem: Problem,
     assignment: Assignment,
     verdict: Verdict,
     width: int | None = None,
-) -> tuple[Table, list[str]]:
-    """One row per group (1-based), then the ideal range and the total of each column.
+) -> tuple[list[Table], list[str]]:
+    """One row per group (1-based), then the ideal range and the total of each column: one
+    table, or on a terminal too narrow for every family at once, one table per run of families
+    that fits (the same groups in each).
 
-    Also returns the notes that explain the table (marks, hidden groups, shortened names).
-    On a terminal `width` columns wide where many interests leave each column too narrow to
-    read, the interests are headed T1, T2, ... and the notes name them.
+    Also returns the notes that explain the tables (marks, hidden groups, shortened names).
+    Where many columns leave each too narrow to read, the columns after the class years are
+    headed T1, T2, ... and the notes name them.
     """
     columns = _columns(problem, verdict)
+    shown_ids = shown_categories(problem)
+    families = [problem.categories[c].family for c in shown_ids]
     sizes = verdict.balance.sizes
     size_band = (problem.size_min, problem.size_max)
-    coded = _coded(problem, width)
-    limits = _header_limits(columns, width)
+    flagged = _flagged(sizes, columns, size_band)
+    shown = _shown_groups(problem.n_groups, flagged)
     codes: list[str] = []
+    tables: list[Table] = []
+    cut = marked = False
+    for part in _parts(families, columns, width):
+        chosen = [columns[i] for i in part]
+        kinds = [families[i] for i in part]
+        table, part_cut, part_marked = _table(chosen, kinds, sizes, size_band, shown, width, codes)
+        tables.append(table)
+        cut, marked = cut or part_cut, marked or part_marked
+    return tables, [*_notes(problem.n_groups, shown, flagged, marked, cut), *codes]
+
+
+def _table(
+    columns: Sequence[_Column],
+    families: Sequence[str],
+    sizes: Sequence[int],
+    size_band: tuple[int, int],
+    shown: Sequence[int],
+    width: int | None,
+    codes: list[str],
+) -> tuple[Table, bool, bool]:
+    """One table of the groups `shown` over `columns`; (table, a name was cut, a cell is out).
+    Codes T1, T2, ... given to its columns are appended to `codes`."""
+    coded = _coded([c.name for c in columns], families, width)
+    limits = _header_limits(columns, width)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
     table.add_column(Text("group"), justify="right", no_wrap=True)
     table.add_column(Text("size"), justify="right", no_wrap=True)
     cut = False
-    for position, (c, column) in enumerate(zip(shown_categories(problem), columns, strict=True)):
+    for position, (column, family) in enumerate(zip(columns, families, strict=True)):
         header = column.name
-        family = problem.categories[c].family
         if coded and family != "year":
             header = f"T{len(codes) + 1}"
             where = "" if family == "interest" else f" ({family})"
@@ -254,23 +309,22 @@ def summary_table(
         table.add_column(
             Text(header), justify="right", overflow="ellipsis", max_width=limits[position]
         )
-    flagged = _flagged(sizes, columns, size_band)
-    shown = _shown_groups(problem.n_groups, flagged)
     marked = False
+    gap = [Text("")] * (len(columns) + 1)
     for position, g in enumerate(shown):
         if position and shown[position - 1] != g - 1:
-            table.add_row(Text("…"), *(Text("") for _ in range(len(columns) + 1)))
+            table.add_row(Text("…"), *gap)
         cells = [_cell(sizes[g], size_band), *(_cell(c.counts[g], c.band) for c in columns)]
         marked = marked or any(cell.style == OUT_STYLE for cell in cells)
         table.add_row(Text(str(g + 1)), *cells)
-    if shown and shown[-1] < problem.n_groups - 1:
-        table.add_row(Text("…"), *(Text("") for _ in range(len(columns) + 1)))
+    if shown and shown[-1] < len(sizes) - 1:
+        table.add_row(Text("…"), *gap)
     if table.rows:
         table.rows[-1].end_section = True
     ideal = [Text(_range(*c.band)) for c in columns]
     table.add_row(Text("ideal"), Text(_range(*size_band)), *ideal, style="dim")
     table.add_row(Text("total"), Text(str(sum(sizes))), *(Text(str(c.total)) for c in columns))
-    return table, [*_notes(problem.n_groups, shown, flagged, marked, cut), *codes]
+    return table, cut, marked
 
 
 def _written_line(out: Path, n_groups: int, extra: Sequence[str] = ()) -> str:
@@ -329,14 +383,15 @@ def print_summary(
 ) -> None:
     """The table, the verdict, the rules that held (`rules`, from `rules_line`) and where the
     files went (`extra`: the files beyond the CSVs and the manifest)."""
-    table, notes = summary_table(
+    tables, notes = summary_tables(
         cohort=cohort,
         problem=problem,
         assignment=assignment,
         verdict=verdict,
         width=console.width,
     )
-    console.print(table)
+    for table in tables:
+        console.print(table)
     # On a terminal rich wraps lines at its width; in a log or a pipe, a line stays whole.
     whole_lines = not console.is_terminal
     for note in notes:
