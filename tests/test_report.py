@@ -411,10 +411,9 @@ def test_many_interests_on_a_narrow_terminal_are_headed_by_codes() -> None:
 def test_a_table_too_wide_for_the_terminal_is_split_by_family(records) -> None:
     """Four interests and two more families do not fit 80 columns in one table: rich would cut
     every range to '4…'. The families go to a second table instead, each whole."""
-    from test_families import problem_of, with_column
-
     from empower_cli.solve import SolveOptions, solve
     from empower_cli.validate import validate
+    from test_families import problem_of, with_column
 
     labels = ("Academic success", "Wellness", "Clinical environment", "Research")
     specs = [(year, (labels[i % 4], labels[(i + 1) % 4])) for i, year in enumerate(YEARS * 8)]
