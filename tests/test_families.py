@@ -13,9 +13,9 @@ from ortools.sat.python import cp_model
 
 from empower_cli.deal import placement_of
 from empower_cli.errors import InfeasibleError, UsageError
-from empower_cli.families import parse_rule, plan_of
 from empower_cli.model.build import build
 from empower_cli.model.kinds import kinds_of, whole
+from empower_cli.plan import parse_rule, plan_of
 from empower_cli.records import Cohort, Column, Problem, Status
 from empower_cli.rules import build_problem
 from empower_cli.solve import SolveOptions, solve

@@ -233,7 +233,7 @@ def balance_costs(
     """For each family of rules given (locks, aparts, pins, --max-moves, --at-least, --no-lone,
     --max-repeats), the balance reached without it, each re-solve within `time_limit`
     seconds."""
-    from empower_cli.families import Plan
+    from empower_cli.plan import Plan
     from empower_cli.rules import build_problem
     from empower_cli.solve import SolveOptions, solve
     from empower_cli.validate import balance_of

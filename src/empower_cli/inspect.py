@@ -58,7 +58,7 @@ def family_lines(problem: Problem) -> list[str]:
 
 def rule_check_lines(problem: Problem) -> list[str]:
     """Whether each rule can hold, by arithmetic (the run itself proves the rest)."""
-    from empower_cli.families import Plan, least_repeats
+    from empower_cli.plan import Plan, least_repeats
     from empower_cli.rules import forced_repeats
 
     groups = _plural(problem.n_groups, "group")

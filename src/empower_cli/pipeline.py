@@ -15,7 +15,7 @@ from rich.console import Console
 
 from empower_cli import __version__, interrupt
 from empower_cli.errors import InfeasibleError, InternalError
-from empower_cli.families import Plan, RuleText, extra_columns, plan_of, rule_texts
+from empower_cli.plan import Plan, RuleText, extra_columns, plan_of, rule_texts
 from empower_cli.records import Assignment, Changes, Cohort, Cost, Previous, Problem, Verdict
 from empower_cli.settings import AssignOptions, Settings, resolve
 from empower_cli.signups import SignupOptions, load_settings, read_signups

@@ -320,9 +320,10 @@ class Problem:
 
     def shown_categories(self) -> tuple[int, ...]:
         """The categories that tables and summary.csv show: every family's but the earlier
-        groups of --avoid-groupmates (the repeated pairs are reported instead) and the bins of
-        --balance-mean (the group means are)."""
-        hidden = {f.name for f in self.family_list if f.kind in ("earlier", "bins")}
+        groups of --avoid-groupmates (the repeated pairs are reported instead), the bins of
+        --balance-mean (the group means are) and a rule's own family over several values (its
+        values are shown in their own family)."""
+        hidden = {f.name for f in self.family_list if f.kind in ("earlier", "bins", "rule")}
         return tuple(c for c, cat in enumerate(self.categories) if cat.family not in hidden)
 
     def moves_of(self, groups: Sequence[int]) -> int:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from empower_cli.errors import InfeasibleError, UsageError
-from empower_cli.families import Plan, least_repeats, plan_of
+from empower_cli.plan import Plan, least_repeats, plan_of
 from empower_cli.records import (
     Category,
     Cohort,

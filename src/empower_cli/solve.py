@@ -222,6 +222,15 @@ LEAF_GROUPS = 24
 LEAF_SEARCH = 1.5
 #: A block that misses perfect balance is merged with its neighbour up to this many groups.
 MERGE_GROUPS = 4 * LEAF_GROUPS
+#: ... or this many when families beyond class years and interests make nearly every unit a
+#: kind of its own, so that a merged block is dear to deal and search.
+MERGE_GROUPS_MANY_KINDS = 2 * LEAF_GROUPS
+
+
+def merge_limit(problem: Problem) -> int:
+    """The most groups a merged block of a large cohort may hold."""
+    many = len(problem.family_list) > 2 or problem.at_least or problem.no_lone
+    return MERGE_GROUPS_MANY_KINDS if many else MERGE_GROUPS
 
 
 def _leaves(problem: Problem, block: Block, options: SolveOptions) -> list[Block]:
@@ -324,7 +333,7 @@ class _Run:
             self.restart_whole()
             return True
         neighbour = self.queue[0] if self.queue else self.solved[-1][0]
-        if len(block.groups) + len(neighbour.groups) > MERGE_GROUPS:
+        if len(block.groups) + len(neighbour.groups) > merge_limit(self.problem):
             return False
         if self.queue:
             self.queue.pop(0)

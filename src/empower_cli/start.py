@@ -53,11 +53,20 @@ class Scoring:
             least[rule.category] = max(least[rule.category], rule.least)
         lone = {rule.category for rule in problem.no_lone}
         earlier_cells = set(self.earlier)
+        present: set[int] = {c for c in range(n_categories) if least[c]}  # --at-least
+        for kind in kinds:
+            present.update(kind.active)
+        length = 2 * size_max + 2  # room to spare for any swap looked at
+        # a category no kind holds never leaves 0: its table is never read past 0
+        nothing = [0] * length
         self.tables: list[list[int]] = []
         for c in range(n_categories):
+            if c not in present:
+                self.tables.append(nothing)
+                continue
             low, high = problem.band(c)
             row = []
-            for n in range(2 * size_max + 2):  # room to spare for any swap looked at
+            for n in range(length):
                 cost = weights[c] * max(0, n - high, low - n) * self.scale
                 if c in earlier_cells:
                     cost += n * (n - 1) // 2
@@ -66,10 +75,6 @@ class Scoring:
                     cost += HARD
                 row.append(cost)
             self.tables.append(row)
-        present: set[int] = set()
-        for kind in kinds:
-            present.update(kind.active)
-        present.update(c for c in range(n_categories) if self.tables[c][0])  # --at-least
         self.active = [c for c in sorted(present) if any(self.tables[c])]
         self.has_rules = bool(problem.at_least or problem.no_lone)
 
@@ -238,7 +243,9 @@ class _Repair:
         self.scoring = Scoring(problem, kinds)
         self.tables = self.scoring.tables
         self.cells = cells_of(kinds, counts, len(problem.categories))
-        self.sparse = [{c: kind.profile[c] for c in kind.active} for kind in kinds]
+        scored = set(self.scoring.active)
+        # only the scored categories: no other cell is ever read
+        self.sparse = [{c: kind.profile[c] for c in kind.active if c in scored} for kind in kinds]
         self.movable = [k for k, kind in enumerate(kinds) if kind.pin is None]
         self.by_size: dict[int, list[int]] = {}
         for k in self.movable:
@@ -281,8 +288,8 @@ class _Repair:
             pa, pb = self.sparse[a], self.sparse[b]
             found = [
                 (self.tables[c], c, d)
-                for c in sorted(pa.keys() | pb.keys())
-                if (d := pb.get(c, 0) - pa.get(c, 0)) and c in self.scored
+                for c in pa.keys() | pb.keys()
+                if (d := pb.get(c, 0) - pa.get(c, 0))
             ]
             self.diffs[key] = found
         return found
