@@ -373,3 +373,12 @@ def test_google_rows_with_split_names_keep_working(tmp_path: Path) -> None:
     path = tmp_path / "google.csv"
     path.write_text("\n".join(",".join(f'"{c}"' for c in r) for r in rows) + "\n", "utf-8")
     assert [s.name for s in load_cohort(path).students] == [p.name for p in who]
+
+
+def test_init_with_sheet_reads_that_sheet_and_writes_it(tmp_path: Path) -> None:
+    path = _two_sheets(tmp_path)
+    result = invoke("init", path, "--sheet", "Responses")
+    assert result.exit_code == 0, result.output
+    written = (tmp_path / "empower.toml").read_text(encoding="utf-8")
+    assert 'sheet = "Responses"' in written
+    assert invoke("assign", path, "-g", "2", "-o", tmp_path / "out").exit_code == 0

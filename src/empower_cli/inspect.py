@@ -319,6 +319,7 @@ def init(
         config=options.config,
         encoding=options.encoding,
         delimiter=options.delimiter,
+        sheet=options.sheet,
         academic_year=options.academic_year,
         groups=groups,
         group_size=group_size,
