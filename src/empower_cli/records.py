@@ -436,6 +436,9 @@ class Mean:
     cohort: float
     groups: tuple[float | None, ...]
     """Each group's mean; None for a group with no number in that column."""
+    least: float = 0.0
+    """The least spread any roster can have with these groups' counts of numbers, from the
+    counts and the values' step alone (spread.spread_floor): a floor, not always reachable."""
 
     @property
     def spread(self) -> float:

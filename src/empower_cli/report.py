@@ -477,7 +477,7 @@ def rule_lines(problem: Problem, verdict: Verdict) -> list[str]:
             continue
         lines.append(
             f"{mean.header}: group means {min(known):.2f}–{max(known):.2f} (spread "
-            f"{mean.spread:.2f}; cohort mean {mean.cohort:.2f})"
+            f"{mean.spread:.2f}, least possible {mean.least:.2f}; cohort mean {mean.cohort:.2f})"
         )
     return lines
 

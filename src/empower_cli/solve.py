@@ -35,6 +35,7 @@ from empower_cli.errors import InfeasibleError
 from empower_cli.model.kinds import Block, Kind, kinds_of, whole
 from empower_cli.model.moves import place_units
 from empower_cli.records import Assignment, Problem, Status
+from empower_cli.spread import polish_spread
 
 __all__ = ["BlockProgress", "SolveOptions", "default_workers", "solve", "solve_block"]
 
@@ -399,10 +400,12 @@ class _Run:
                 if proven and _repeats_forced(problem, self.placement)
                 else (Status.FEASIBLE)
             )
+        # interchangeable units trade groups to bring --balance-mean means together
+        placement = polish_spread(problem, self.placement)
         groups = [0] * problem.n_students
         for unit in problem.units:
             for member in unit.members:
-                groups[member] = self.placement[unit.index]
+                groups[member] = placement[unit.index]
         return Assignment(
             groups=tuple(groups),
             status=status,

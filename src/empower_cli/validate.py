@@ -18,6 +18,7 @@ from empower_cli.records import (
     Verdict,
     Violation,
 )
+from empower_cli.spread import spread_floor
 
 
 def _counts(problem: Problem, groups: Sequence[int]) -> list[list[int]]:
@@ -50,7 +51,8 @@ def _means(problem: Problem, groups: Sequence[int]) -> tuple[Mean, ...]:
         known = [v for v in values if v is not None]
         cohort = sum(known) / len(known) if known else 0.0
         group_means = tuple(sums[g] / ns[g] if ns[g] else None for g in range(problem.n_groups))
-        means.append(Mean(family.name, cohort, group_means))
+        least = spread_floor(problem, groups, family.column)
+        means.append(Mean(family.name, cohort, group_means, least))
     return tuple(means)
 
 
