@@ -345,6 +345,20 @@ def test_repeats_are_minimised_after_the_balance_and_never_worsen_it(
     assert phases == [given]  # the first phase ignored the earlier groups; the second did not
 
 
+def test_a_cap_holds_where_the_two_phases_would_repeat_more(records, monkeypatch) -> None:
+    # The best balance keeps two repeats (as above); --max-repeats 0 allows none, so the one
+    # model with the cap gives the roster without a repeat, two cells out.
+    cohort = records.cohort(
+        [("M1", ("X", "Z")), ("M2", ("Y",)), ("M1", ("X",)), ("M2", ("Y", "Z"))]
+    )
+    problem = problem_of(cohort, 2, earlier=[0, 0, 1, 1], max_repeats=0)
+    phases = _second_phase_by_the_model(monkeypatch)
+    found = solve(problem, OPTIONS)
+    balance = validate(problem, found.groups).balance
+    assert (balance.excess, balance.repeats) == (2, 0)
+    assert phases == [(2, 2)]  # the two phases ran, and their roster broke the cap
+
+
 # --- option values ------------------------------------------------------------------------------
 
 

@@ -32,7 +32,7 @@ from empower_cli.deal import (
     weighted_floor,
     worth,
 )
-from empower_cli.errors import InfeasibleError
+from empower_cli.errors import STOPPED, InfeasibleError, StoppedError
 from empower_cli.model.kinds import Block, Kind, kinds_of, whole, without_earlier
 from empower_cli.model.moves import place_units
 from empower_cli.records import Assignment, Problem, Status
@@ -161,13 +161,19 @@ def solve_block(
                 search,
             )
     # --avoid-groupmates: the balance first, with kinds as if there were no earlier file, then
-    # the fewest repeats at that balance; a --max-repeats cap or a re-run keeps one phase
-    capped = repeat_cap is not None or problem.max_repeats is not None
-    plain = None if problem.previous or capped else without_earlier(problem)
-    if plain is not None and search:
-        return _balance_then_repeats(
+    # the fewest repeats at that balance (a re-run keeps one phase). Under a --max-repeats cap
+    # that roster is the answer only when it keeps the cap (its balance, found without the
+    # cap, is then the best under it too); else the one model with the cap searches on.
+    plain = None if problem.previous or not search else without_earlier(problem)
+    if plain is not None:
+        cap = repeat_cap if repeat_cap is not None else problem.max_repeats
+        found = _balance_then_repeats(
             problem, plain, block, kinds, start, options, deadline, on_progress
         )
+        if cap is None or repeats_among(problem, found.placement, list(block.units)) <= cap:
+            return found
+        if found.interrupted:  # Ctrl-C: no further search, the start if it keeps the cap
+            return _capped_start(problem, block, kinds, start, cap)
     from empower_cli.search import search_block  # loads OR-Tools: only now is a model needed
 
     return BlockResult(
@@ -183,6 +189,19 @@ def solve_block(
             deadline=deadline,
         )
     )
+
+
+def _capped_start(
+    problem: Problem, block: Block, kinds: tuple[Kind, ...], start: Start | None, cap: int
+) -> BlockResult:
+    """After Ctrl-C, when the roster found breaks --max-repeats: the start when it keeps every
+    rule and the cap; else the run stops without rosters."""
+    if start is not None:
+        judged = worth(problem, kinds, len(block.groups), start[1])
+        if judged.valid(cap):
+            placement = placement_of(kinds, block, start[0])
+            return BlockResult(placement, Status.FEASIBLE, judged.balance, 0, True)
+    raise StoppedError(STOPPED)
 
 
 def _balance_then_repeats(
