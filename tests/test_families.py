@@ -290,6 +290,75 @@ def test_fewer_repeats_never_buy_a_worse_balance(records) -> None:
     assert found.status is Status.OPTIMAL
 
 
+def _second_phase_by_the_model(monkeypatch) -> list[tuple[int, int]]:
+    """Force the two-phase path of --avoid-groupmates through its models: no start for the
+    problem with earlier groups (so it is never perfect), and no local search in the second
+    phase (so only its model can lower the repeats). Returns, for each second phase, the
+    repeats of the roster it was given and of the roster it gave back."""
+    from empower_cli import search
+    from empower_cli import solve as solve_module
+    from empower_cli.deal import repeats_among
+
+    dealt = solve_module.first_start
+    monkeypatch.setattr(
+        solve_module,
+        "first_start",
+        lambda problem, *rest: None if problem.earlier_families else dealt(problem, *rest),
+    )
+    monkeypatch.setattr(search, "repair", lambda *args, **kwargs: 10**9)
+    phases: list[tuple[int, int]] = []
+    second = search.fewest_repeats
+
+    def watched(problem, block, kinds, placement, *rest):
+        found = second(problem, block, kinds, placement, *rest)
+        units = list(block.units)
+        phases.append(
+            (repeats_among(problem, placement, units), repeats_among(problem, found[0], units))
+        )
+        return found
+
+    monkeypatch.setattr(search, "fewest_repeats", watched)
+    return phases
+
+
+@pytest.mark.parametrize(
+    ("interests", "earlier", "expected", "given"),
+    [
+        # balance is reached alone (every roster of three and three is in band); ignoring the
+        # earlier groups, the first phase puts students 0 and 1 together: the second removes it
+        ([(), (), (), (), (), ()], [0, 0, 1, 1, None, None], (0, 0), (1, 0)),
+        # the only roster without a repeat is two cells out: balance comes first, 2 repeats stay
+        ([("X", "Z"), ("Y",), ("X",), ("Y", "Z")], [0, 0, 1, 1], (0, 2), (2, 2)),
+    ],
+)
+def test_repeats_are_minimised_after_the_balance_and_never_worsen_it(
+    records, monkeypatch, interests, earlier, expected, given
+) -> None:
+    years = ["M1", "M2"] * (len(interests) // 2) if len(interests) == 4 else ["M1"] * 6
+    cohort = records.cohort(list(zip(years, interests, strict=True)))
+    problem = problem_of(cohort, 2, earlier=earlier)
+    phases = _second_phase_by_the_model(monkeypatch)
+    found = solve(problem, OPTIONS)
+    balance = validate(problem, found.groups).balance
+    assert (balance.excess, balance.repeats) == expected
+    assert found.status is Status.OPTIMAL and found.objective == 0
+    assert phases == [given]  # the first phase ignored the earlier groups; the second did not
+
+
+def test_a_cap_holds_where_the_two_phases_would_repeat_more(records, monkeypatch) -> None:
+    # The best balance keeps two repeats (as above); --max-repeats 0 allows none, so the one
+    # model with the cap gives the roster without a repeat, two cells out.
+    cohort = records.cohort(
+        [("M1", ("X", "Z")), ("M2", ("Y",)), ("M1", ("X",)), ("M2", ("Y", "Z"))]
+    )
+    problem = problem_of(cohort, 2, earlier=[0, 0, 1, 1], max_repeats=0)
+    phases = _second_phase_by_the_model(monkeypatch)
+    found = solve(problem, OPTIONS)
+    balance = validate(problem, found.groups).balance
+    assert (balance.excess, balance.repeats) == (2, 0)
+    assert phases == [(2, 2)]  # the two phases ran, and their roster broke the cap
+
+
 # --- option values ------------------------------------------------------------------------------
 
 

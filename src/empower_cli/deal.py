@@ -87,6 +87,21 @@ def least_block_repeats(problem: Problem, kinds: tuple[Kind, ...], n_groups: int
     return total
 
 
+def repeats_among(problem: Problem, placement: dict[int, int], units: list[int]) -> int:
+    """Repeated pairs of earlier groupmates among the units placed."""
+    total = 0
+    for family in problem.earlier_families:
+        cells: dict[tuple[int, int], int] = {}
+        for u in units:
+            for member in problem.units[u].members:
+                earlier = family.groups[member]
+                if earlier is not None:
+                    key = (placement[u], earlier)
+                    cells[key] = cells.get(key, 0) + 1
+        total += sum(n * (n - 1) // 2 for n in cells.values())
+    return total
+
+
 def earlier_cells(problem: Problem) -> list[int]:
     """The categories of the earlier groups (--avoid-groupmates)."""
     names = {f.name for f in problem.earlier_families}
@@ -185,6 +200,17 @@ def earlier_start(
     if move_cap is not None and moves_in(kinds, counts) > move_cap:
         return None  # the deal breaks --max-moves: no roster to fall back on
     return counts, remaining
+
+
+def counts_of(kinds: tuple[Kind, ...], block: Block, placement: dict[int, int]) -> list[list[int]]:
+    """counts[k][g] of a placement (unit -> global group): how many of each kind each of the
+    block's groups holds."""
+    local = {group: position for position, group in enumerate(block.groups)}
+    counts = [[0] * len(block.groups) for _ in kinds]
+    for k, kind in enumerate(kinds):
+        for unit in kind.units:
+            counts[k][local[placement[unit]]] += 1
+    return counts
 
 
 def placement_of(kinds: tuple[Kind, ...], block: Block, counts: list[list[int]]) -> dict[int, int]:

@@ -18,12 +18,14 @@ from empower_cli.deal import (
     SolveOptions,
     Start,
     Worth,
+    counts_of,
     default_workers,
     earlier_start,
     family_floors,
     least_block_repeats,
     penalty_of,
     placement_of,
+    repeats_among,
     worth,
 )
 from empower_cli.errors import STOPPED, InfeasibleError, NoSolutionError, StoppedError
@@ -34,10 +36,13 @@ from empower_cli.model.moves import carry_over, hint_moves, moves_in, place_unit
 from empower_cli.model.symmetry import ordering
 from empower_cli.model.variables import CountVars
 from empower_cli.records import Problem, Status
+from empower_cli.start import Scoring, repair
 
 #: Work (CP-SAT's deterministic time) allowed to the fewest-moves search of one block: a
 #: measure of effort rather than of seconds, so the rosters do not depend on the machine.
 MOVES_EFFORT = 1.5
+#: ... and to the fewest-repeats search of one block, once its balance is found.
+REPEATS_EFFORT = 1.5
 
 
 def _fewest_moves(
@@ -53,22 +58,32 @@ def _fewest_moves(
     _hint_counts(v, counts)
     hint_moves(v, counts)
     v.model.minimize(v.moves)
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    if not options.reproducible:  # else the fixed effort below is the only limit
-        params.max_time_in_seconds = max(0.5, budget)
     # One worker proves the fewest moves far sooner here than an interleaved portfolio (the
     # linear relaxation's bound is usually tight), and is deterministic too.
-    params.num_workers = 1
-    params.max_deterministic_time = MOVES_EFFORT
-    params.random_seed = options.seed
-    params.catch_sigint_signal = False
+    solver = _second_solver(options, budget, MOVES_EFFORT, workers=1)
     status = solver.solve(v.model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         better = [[solver.value(var) for var in row] for row in v.x]
         if moves_in(v.kinds, better) <= moves_in(v.kinds, counts):
             return better
     return counts
+
+
+def _second_solver(
+    options: SolveOptions, seconds: float, effort: float, *, workers: int
+) -> cp_model.CpSolver:
+    """A solver for a second phase (fewest moves, fewest repeats): a fixed effort in CP-SAT's
+    deterministic time, so that the rosters do not depend on the machine, with `seconds` of
+    wall-clock time as a guard unless the run is reproducible (the effort is its only limit)."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    if not options.reproducible:
+        params.max_time_in_seconds = max(0.5, seconds)
+    params.max_deterministic_time = effort
+    params.num_workers = workers
+    params.random_seed = options.seed
+    params.catch_sigint_signal = False
+    return solver
 
 
 def keep_earlier(
@@ -287,3 +302,68 @@ def search_block(
     if interrupted:
         raise StoppedError(STOPPED)
     raise NoSolutionError("no rosters were found within the time limit. Try a longer --time-limit.")
+
+
+def fewest_repeats(
+    problem: Problem,
+    block: Block,
+    kinds: tuple[Kind, ...],
+    placement: dict[int, int],
+    objective: int,
+    options: SolveOptions,
+    deadline: float,
+) -> tuple[dict[int, int], bool, bool]:
+    """Second phase of --avoid-groupmates: from `placement` (a roster of weighted balance
+    `objective`), the roster of no worse balance with the fewest repeated groupmates, over
+    `kinds` (the block's kinds with the earlier groups). The start's local search (which never
+    trades balance for repeats) improves it first; a model that keeps the balance and
+    minimises the repeats, hinted with that, then searches on. Returns (unit -> global group,
+    whether its repeats are proven the fewest at that balance, interrupted); `placement` when
+    nothing better is found."""
+    units = list(block.units)
+    n_groups = len(block.groups)
+    least = least_block_repeats(problem, kinds, n_groups)
+    repeats = repeats_among(problem, placement, units)
+    if repeats <= least:
+        return placement, True, False
+    counts = counts_of(kinds, block, placement)
+    target = objective * Scoring(problem, kinds).scale + least
+    repaired = _repaired(problem, kinds, counts, target, options.seed)
+    if repaired is not None:
+        counts, repeats = repaired
+        placement = placement_of(kinds, block, counts)
+        if repeats <= least:
+            return placement, True, False
+    v = build(problem, block, kinds)
+    v.model.add(v.balance <= objective)
+    add_least_repeats(v, least)
+    _add_hint(v, counts)
+    v.model.minimize(v.repeats)
+    workers = options.workers or default_workers()
+    solver = _second_solver(
+        options, deadline - time.perf_counter(), REPEATS_EFFORT, workers=workers
+    )
+    solver.parameters.interleave_search = True
+    status, interrupted = _run(solver, v.model, _Watcher(None, time.perf_counter()))
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        better = placement_of(kinds, block, [[solver.value(x) for x in row] for row in v.x])
+        found = repeats_among(problem, better, units)
+        if found <= repeats:
+            return better, status == cp_model.OPTIMAL or found <= least, interrupted
+    return placement, False, interrupted
+
+
+def _repaired(
+    problem: Problem, kinds: tuple[Kind, ...], counts: list[list[int]], target: int, seed: int
+) -> tuple[list[list[int]], int] | None:
+    """The start's local search from `counts`, which never trades balance for repeats (see
+    start.Scoring): (counts, repeats) when it keeps every rule and lowers the repeats, else
+    None. `target` is the least penalty possible."""
+    n_groups = len(counts[0]) if counts else 0
+    before = worth(problem, kinds, n_groups, penalty_of(problem, kinds, counts))
+    repaired = [row[:] for row in counts]
+    penalty = repair(problem, kinds, repaired, seed=seed, target=target)
+    after = worth(problem, kinds, n_groups, penalty)
+    if after.broken or after.balance > before.balance or after.repeats >= before.repeats:
+        return None
+    return repaired, after.repeats

@@ -28,11 +28,12 @@ from empower_cli.deal import (
     family_floors,
     first_start,
     placement_of,
+    repeats_among,
     weighted_floor,
     worth,
 )
-from empower_cli.errors import InfeasibleError
-from empower_cli.model.kinds import Block, Kind, kinds_of, whole
+from empower_cli.errors import STOPPED, InfeasibleError, StoppedError
+from empower_cli.model.kinds import Block, Kind, kinds_of, whole, without_earlier
 from empower_cli.model.moves import place_units
 from empower_cli.records import Assignment, Problem, Status
 from empower_cli.spread import polish_spread
@@ -160,6 +161,20 @@ def solve_block(
                 move_cap,
                 search,
             )
+    # --avoid-groupmates: the balance first, with kinds as if there were no earlier file, then
+    # the fewest repeats at that balance (a re-run keeps one phase). Under a --max-repeats cap
+    # that roster is the answer only when it keeps the cap (its balance, found without the
+    # cap, is then the best under it too); else the one model with the cap searches on.
+    plain = None if problem.previous or not search else without_earlier(problem)
+    if plain is not None:
+        cap = repeat_cap if repeat_cap is not None else problem.max_repeats
+        found = _balance_then_repeats(
+            problem, plain, block, kinds, start, options, deadline, on_progress
+        )
+        if cap is None or repeats_among(problem, found.placement, list(block.units)) <= cap:
+            return found
+        if found.interrupted:  # Ctrl-C: no further search, the start if it keeps the cap
+            return _capped_start(problem, block, kinds, start, cap)
     from empower_cli.search import search_block  # loads OR-Tools: only now is a model needed
 
     return BlockResult(
@@ -175,6 +190,54 @@ def solve_block(
             deadline=deadline,
         )
     )
+
+
+def _capped_start(
+    problem: Problem, block: Block, kinds: tuple[Kind, ...], start: Start | None, cap: int
+) -> BlockResult:
+    """After Ctrl-C, when the roster found breaks --max-repeats: the start when it keeps every
+    rule and the cap; else the run stops without rosters."""
+    if start is not None:
+        judged = worth(problem, kinds, len(block.groups), start[1])
+        if judged.valid(cap):
+            placement = placement_of(kinds, block, start[0])
+            return BlockResult(placement, Status.FEASIBLE, judged.balance, 0, True)
+    raise StoppedError(STOPPED)
+
+
+def _balance_then_repeats(
+    problem: Problem,
+    plain: Problem,
+    block: Block,
+    kinds: tuple[Kind, ...],
+    start: Start | None,
+    options: SolveOptions,
+    deadline: float,
+    on_progress: BlockProgress | None,
+) -> BlockResult:
+    """--avoid-groupmates without --max-repeats, when the start is not perfect: the best
+    balance first, solved in `plain` (the problem without its earlier groups, see
+    kinds.without_earlier) whose kinds merge as if there were no earlier file; then the
+    fewest repeated groupmates that keep that balance, over the block's own `kinds`. `start`
+    (over `kinds`) hints the second phase when it is as balanced and repeats less."""
+    left = max(0.5, deadline - time.perf_counter())
+    first = solve_block(plain, block, replace(options, time_limit=left), on_progress)
+    if first.interrupted:
+        return first
+    from empower_cli.search import fewest_repeats  # a model is needed: OR-Tools loads
+
+    hint = first.placement
+    if start is not None:
+        judged = worth(problem, kinds, len(block.groups), start[1])
+        found = repeats_among(problem, hint, list(block.units))
+        if not judged.broken and (judged.balance, judged.repeats) <= (first.objective, found):
+            hint = placement_of(kinds, block, start[0])
+    placement, proven, interrupted = fewest_repeats(
+        problem, block, kinds, hint, first.objective, options, deadline
+    )
+    # the balance may be proven best while the repeats at that balance are not
+    status = first.status if proven else Status.FEASIBLE
+    return BlockResult(placement, status, first.objective, first.bound, interrupted)
 
 
 #: What the processes that deal starts in parallel read: set just before they are forked, so
@@ -316,7 +379,7 @@ class _Run:
             )
             move_cap = problem.max_moves - moved
         if problem.max_repeats is not None:
-            repeat_cap = problem.max_repeats - _repeats_among(problem, self.placement, units)
+            repeat_cap = problem.max_repeats - repeats_among(problem, self.placement, units)
         return move_cap, repeat_cap
 
     def restart_whole(self) -> None:
@@ -416,21 +479,6 @@ class _Run:
         )
 
 
-def _repeats_among(problem: Problem, placement: dict[int, int], units: list[int]) -> int:
-    """Repeated pairs of earlier groupmates among the units placed."""
-    total = 0
-    for family in problem.earlier_families:
-        cells: dict[tuple[int, int], int] = {}
-        for u in units:
-            for member in problem.units[u].members:
-                earlier = family.groups[member]
-                if earlier is not None:
-                    key = (placement[u], earlier)
-                    cells[key] = cells.get(key, 0) + 1
-        total += sum(n * (n - 1) // 2 for n in cells.values())
-    return total
-
-
 def _repeats_forced(problem: Problem, placement: dict[int, int]) -> bool:
     """Whether every repeated pair of the placement is one that no roster avoids."""
     if not problem.earlier_families:
@@ -438,11 +486,11 @@ def _repeats_forced(problem: Problem, placement: dict[int, int]) -> bool:
     from empower_cli.deal import least_block_repeats
 
     units = [u.index for u in problem.units]
-    if not _repeats_among(problem, placement, units):
+    if not repeats_among(problem, placement, units):
         return True
     kinds = kinds_of(problem, whole(problem), fold=False)
     least = least_block_repeats(problem, kinds, problem.n_groups)
-    return _repeats_among(problem, placement, units) <= least
+    return repeats_among(problem, placement, units) <= least
 
 
 def solve(

@@ -102,6 +102,41 @@ def _stays(units: list[Unit], local: dict[int, int]) -> tuple[tuple[tuple[int, i
     return tuple(sorted(here.items())), len(earlier)
 
 
+#: The last problem `without_earlier` stripped, and what it gave: the same object each time,
+#: so that what is remembered by problem (the family floors) is remembered for it too.
+_STRIPPED: list[tuple[Problem, Problem | None]] = []
+
+
+def without_earlier(problem: Problem) -> Problem | None:
+    """The problem without its families of earlier groups (--avoid-groupmates): the same
+    units, balance and rules, so that its kinds are by the balanced families alone (the earlier
+    groups would make nearly every student a kind of its own). None when it has no such
+    family, or their categories are not the last ones (the others' indices must not shift)."""
+    for known, stripped in _STRIPPED:
+        if known is problem:
+            return stripped
+    stripped = _strip_earlier(problem)
+    _STRIPPED[:] = [(problem, stripped)]
+    return stripped
+
+
+def _strip_earlier(problem: Problem) -> Problem | None:
+    names = {f.name for f in problem.earlier_families}
+    kept = [c for c, category in enumerate(problem.categories) if category.family not in names]
+    if not names or kept != list(range(len(kept))):
+        return None
+    n = len(kept)
+    units = tuple(replace(unit, profile=unit.profile[:n]) for unit in problem.units)
+    families = tuple(f for f in problem.family_list if f.name not in names)
+    return replace(
+        problem,
+        categories=problem.categories[:n],
+        units=units,
+        families=families,
+        max_repeats=None,
+    )
+
+
 def _without_previous(problem: Problem) -> Problem:
     units = tuple(replace(unit, previous=()) for unit in problem.units)
     return replace(problem, units=units, previous=())
