@@ -77,6 +77,8 @@ def test_balance_and_rules_reach_every_output(write_signups, in_tmp) -> None:
     assert manifest["rules"]["at_least"][0]["per_group"] == [1, 1]
     assert "every group has at least 1 'Willing? = Yes' (1 per group)" in result.stdout
     assert "Age: group means" in result.stdout
+    ideal = next(line.split() for line in result.stdout.splitlines() if line.startswith("ideal"))
+    assert ideal[-2:] == ["-", "-"]  # the rule's own column (Yes, No) has no ideal range
 
 
 def test_a_cell_that_is_not_a_number_stops_balance_mean(write_signups, in_tmp) -> None:

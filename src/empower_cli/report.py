@@ -52,6 +52,8 @@ class _Column:
     """Students of this category in each group."""
     total: int
     band: tuple[int, int]
+    balanced: bool = True
+    """False for a rule's own column (weight 0): its counts have no ideal range."""
 
 
 # --- verdict ------------------------------------------------------------------------------------
@@ -135,6 +137,7 @@ def _columns(problem: Problem, verdict: Verdict) -> list[_Column]:
             tuple(row[c] for row in verdict.balance.counts),
             problem.categories[c].total,
             problem.band(c) if weights[c] else (0, problem.size_max),
+            balanced=bool(weights[c]),
         )
         for c in shown_categories(problem)
     ]
@@ -321,7 +324,7 @@ def _table(
         table.add_row(Text("…"), *gap)
     if table.rows:
         table.rows[-1].end_section = True
-    ideal = [Text(_range(*c.band)) for c in columns]
+    ideal = [Text(_range(*c.band) if c.balanced else "-") for c in columns]
     table.add_row(Text("ideal"), Text(_range(*size_band)), *ideal, style="dim")
     table.add_row(Text("total"), Text(str(sum(sizes))), *(Text(str(c.total)) for c in columns))
     return table, cut, marked
