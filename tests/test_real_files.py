@@ -382,3 +382,10 @@ def test_init_with_sheet_reads_that_sheet_and_writes_it(tmp_path: Path) -> None:
     written = (tmp_path / "empower.toml").read_text(encoding="utf-8")
     assert 'sheet = "Responses"' in written
     assert invoke("assign", path, "-g", "2", "-o", tmp_path / "out").exit_code == 0
+
+
+def test_a_plain_workbook_is_named_once_in_the_reading_line(tmp_path: Path) -> None:
+    path = _two_sheets(tmp_path)
+    result = invoke("check", path, "--sheet", "Responses")
+    assert result.exit_code == 0, result.output
+    assert f"Read {path} as Excel workbook:" in result.stdout.splitlines()

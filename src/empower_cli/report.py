@@ -416,8 +416,11 @@ def reading_lines(cohort: Cohort, config: str | None = None) -> list[str]:
     how = [cohort.encoding] if cohort.encoding != "xlsx" else ["Excel workbook"]
     if cohort.delimiter:
         how.append(DELIMITER_WORDS.get(cohort.delimiter, repr(cohort.delimiter)))
+    if how == [cohort.format]:
+        how = []  # a plain workbook: "as Excel workbook (Excel workbook)" says it twice
     using = f", using {config}" if config else ""
-    lines = [f"Read {cohort.source} as {cohort.format} ({', '.join(how)}){using}:"]
+    detail = f" ({', '.join(how)})" if how else ""
+    lines = [f"Read {cohort.source} as {cohort.format}{detail}{using}:"]
     width = max(len(field) for field, _ in cohort.mapping)
     for field, header in cohort.mapping:
         shown = " ".join(header.split())
