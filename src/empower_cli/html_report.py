@@ -63,6 +63,7 @@ a.mail { display: inline-block; padding: .25rem .7rem; border: 1px solid #4e79a7
   border-radius: 5px; text-decoration: none; color: #234; background: #eef3f9; }
 .emails { font-size: .85rem; color: #444; word-break: break-all; }
 svg text { font: 11px system-ui, "DejaVu Sans", sans-serif; }
+svg.heat { max-width: 100%; height: auto; }
 .swatch { display: inline-block; width: .8rem; height: .8rem; margin: 0 .3rem 0 .8rem;
   vertical-align: -1px; }
 @media print {
@@ -190,7 +191,7 @@ def _heat_map(data: ReportInput) -> list[str]:
         "<h2>Balance at a glance</h2>",
         '<p class="muted">One row per group, one column per category: green is within the '
         "ideal range, red is outside it.</p>",
-        f'<svg xmlns="{SVG_NS}" width="{width}" height="{height}" '
+        f'<svg xmlns="{SVG_NS}" class="heat" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="heat map of groups by category">',
     ]
     seen: set[str] = set()
