@@ -20,7 +20,7 @@ from empower_cli.config import CONFIG_NAME, Config
 from empower_cli.errors import OutputError
 from empower_cli.ingest.text import toml_string
 from empower_cli.records import FIELDS, YEARS, Cohort, Problem
-from empower_cli.settings import AssignOptions
+from empower_cli.settings import AssignOptions, reading_options
 from empower_cli.signups import SignupOptions
 
 
@@ -313,17 +313,7 @@ def init(
         raise OutputError(
             f"{target} already exists; pass --force to replace it, or edit it by hand."
         )
-    given = AssignOptions(
-        signups=options.signups,
-        columns=options.columns,
-        config=options.config,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-        sheet=options.sheet,
-        academic_year=options.academic_year,
-        groups=groups,
-        group_size=group_size,
-    )
+    given = reading_options(options, groups=groups, group_size=group_size)
     result = check(given, out=out, err=err)
     config = result.config
     if groups is None and group_size is None:

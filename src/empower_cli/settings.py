@@ -8,7 +8,7 @@ command line replaces the config's list; anything neither says takes its default
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TypeVar
 
@@ -66,6 +66,13 @@ class AssignOptions:
     """Write rosters.xlsx (--no-workbook turns it off)."""
     report: bool = True
     """Write report.html (--no-report turns it off)."""
+
+
+def reading_options(reading: SignupOptions, **more: object) -> AssignOptions:
+    """The command line of a command that only reads (init): every reading option carried
+    over by name, so none can be dropped on the way, plus `more`."""
+    carried = {f.name: getattr(reading, f.name) for f in fields(SignupOptions)}
+    return AssignOptions(**carried, **more)  # type: ignore[arg-type]  # fields match by name
 
 
 @dataclass(frozen=True, slots=True)
