@@ -32,6 +32,10 @@ MARGINAL = 2.0
 STEP_CANDIDATES = 800
 
 
+#: The last few Scorings built (see Scoring.of), with the problem and kinds they are for.
+_SCORINGS: list[tuple[Problem, Sequence[Kind], Scoring]] = []
+
+
 class Scoring:
     """Penalty tables: tables[c][n] is what a count of n students of category c in one group
     costs. The total over cells is hard * HARD + balance * scale + repeats."""
@@ -79,6 +83,17 @@ class Scoring:
             self.tables.append(row)
         self.active = [c for c in sorted(present) if any(self.tables[c])]
         self.has_rules = bool(problem.at_least or problem.no_lone)
+
+    @classmethod
+    def of(cls, problem: Problem, kinds: Sequence[Kind]) -> Scoring:
+        """The scoring of these kinds, built once: the deal, the repair and the judging of a
+        start all read it, and its tables are dear once earlier groups are categories."""
+        for known_problem, known_kinds, scoring in _SCORINGS:
+            if known_problem is problem and known_kinds is kinds:
+                return scoring
+        scoring = cls(problem, kinds)
+        _SCORINGS[:] = [*_SCORINGS[-3:], (problem, kinds, scoring)]
+        return scoring
 
     def parts(self, total: int) -> tuple[int, int, int]:
         """(broken rules, weighted balance, repeats) of a total penalty."""
@@ -128,7 +143,7 @@ def greedy_counts(
     over_allowed = n_students - size_min * n_groups  # groups that may hold size_max
     if size_min == size_max:
         over_allowed = 0
-    scoring = Scoring(problem, kinds)
+    scoring = Scoring.of(problem, kinds)
     tables = scoring.tables
     n_categories = len(problem.categories)
     ideal = [c.total / problem.n_groups for c in problem.categories]
@@ -194,7 +209,8 @@ def greedy_counts(
         if max(sizes, default=0) > size_max:
             return None  # the units kept in place and the pinned ones overfill a group
 
-    pull = _Pull(tables, earlier, lone, spread, ideal, size_max, cells)
+    held = {c for kind in kinds for c in kind.active}
+    pull = _Pull(tables, earlier, lone, spread, ideal, size_max, cells, held)
     scale = 1 / max(size_max, 1)
 
     def score(g: int, kind: Kind) -> float:
@@ -242,12 +258,14 @@ class _Pull:
         ideal: list[float],
         size_max: int,
         cells: list[list[int]],
+        categories: set[int],
     ) -> None:
         self.tables, self.earlier, self.lone = tables, earlier, lone
         self.spread, self.ideal, self.size_max = spread, ideal, size_max
         self.cells = cells
-        n_categories = len(tables)
-        self.kept = [[self.cost(c, row[c], 1) for row in cells] for c in range(n_categories)]
+        self.kept: dict[int, list[float]] = {}
+        for c in sorted(categories):
+            self.kept[c] = [self.cost(c, row[c], 1) for row in cells]
 
     def cost(self, c: int, value: int, amount: int) -> float:
         table = self.tables[c]
@@ -276,7 +294,7 @@ class _Repair:
         self.counts = counts
         self.rng = random.Random(seed)
         self.n_groups = len(counts[0]) if counts else 0
-        self.scoring = Scoring(problem, kinds)
+        self.scoring = Scoring.of(problem, kinds)
         self.tables = self.scoring.tables
         self.cells = cells_of(kinds, counts, len(problem.categories))
         scored = set(self.scoring.active)
