@@ -21,6 +21,7 @@ from empower_cli.records import (
     Requests,
     Student,
     Unit,
+    request_origin,
 )
 
 DEFAULT_GROUP_SIZE = 16
@@ -108,16 +109,14 @@ class _Chains:
 
 
 def _where(pairs: Iterable[Pair]) -> str:
-    """'locks.csv rows 3, 7' for the pairs given (grouped by file)."""
-    rows: dict[str, list[int]] = defaultdict(list)
+    """'locks.csv rows 3, 7' for the pairs given, grouped by where they were written, as
+    `Pair.origin` names one: "signups.csv rows 4, 9, column 'Placed with'; locks.csv row 2"."""
+    rows: dict[tuple[str, str | None], list[int]] = defaultdict(list)
     for pair in pairs:
-        rows[pair.source].append(pair.row)
-    parts = []
-    for source, numbers in rows.items():
-        numbers = sorted(set(numbers))
-        noun = "row" if len(numbers) == 1 else "rows"
-        parts.append(f"{source} {noun} {', '.join(map(str, numbers))}")
-    return "; ".join(parts)
+        rows[pair.source, pair.column].append(pair.row)
+    return "; ".join(
+        request_origin(source, numbers, column) for (source, column), numbers in rows.items()
+    )
 
 
 def _names(students: Sequence[Student], indices: Iterable[int], limit: int = 8) -> str:
@@ -174,7 +173,7 @@ def build_problem(
     pin_of_chain: dict[int, tuple[int, str]] = {}
     for pin in requests.pins:
         root = chain_of[pin.student]
-        where = f"{pin.source} row {pin.row}"
+        where = f"{pin.origin}"
         if root in pin_of_chain and pin_of_chain[root][0] != pin.group:
             first_group, first_where = pin_of_chain[root]
             raise InfeasibleError(
