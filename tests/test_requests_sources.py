@@ -22,6 +22,18 @@ HEADER = "Student ID,Name,Email,Class year,Interests,Placed with"
 PEOPLE = ("Ana Ruiz", "Bo Chen", "Cy Diaz", "Dee Ito", "Eve Kahn", "Fay Lund")
 COLUMN = "column 'Placed with'"
 runner = CliRunner()
+#: Two chains (one locked by the column, one by locks.csv) and a single student, pairwise apart,
+#: in two groups: without either lock the rules can hold, so both are in the minimal set.
+EXPLAINED = (
+    "these 5 rules cannot all hold at once:\n"
+    "  - Cy Diaz (S3) and Dee Ito (S4) are locked together (locks.csv row 1)\n"
+    "  - Ana Ruiz (S1) and Bo Chen (S2) are locked together "
+    "(signups.csv row 2, column 'Placed with')\n"
+    "  - Bo Chen (S2) and Cy Diaz (S3) must be apart (apart.csv row 1)\n"
+    "  - Dee Ito (S4) and Eve Kahn (S5) must be apart (apart.csv row 2)\n"
+    "  - Eve Kahn (S5) and Ana Ruiz (S1) must be apart (apart.csv row 3)\n"
+    "Remove or change one of them and run again."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -89,23 +101,12 @@ def test_a_long_header_is_shortened_alike_in_warnings_and_in_a_locks_origin() ->
 
 
 def test_a_conflict_names_a_lock_from_the_column_as_one_from_a_file() -> None:
-    # Two chains and a single student, pairwise apart, cannot fit in two groups; without
-    # either lock they can, so both locks are in the minimal set.
     cohort = cohort_of({0: "bo chen"}, PEOPLE[:5])
     write("locks.csv", "S3,S4\n")
     write("apart.csv", "S2,S3\nS4,S5\nS5,S1\n")
     requests = read_requests(cohort, 2, lock=Path("locks.csv"), apart=Path("apart.csv"))
     problem = build_problem(cohort, requests, 2)
-    assert explain_infeasible(problem, fallback="?") == (
-        "these 5 rules cannot all hold at once:\n"
-        "  - Cy Diaz (S3) and Dee Ito (S4) are locked together (locks.csv row 1)\n"
-        "  - Ana Ruiz (S1) and Bo Chen (S2) are locked together "
-        "(signups.csv row 2, column 'Placed with')\n"
-        "  - Bo Chen (S2) and Cy Diaz (S3) must be apart (apart.csv row 1)\n"
-        "  - Dee Ito (S4) and Eve Kahn (S5) must be apart (apart.csv row 2)\n"
-        "  - Eve Kahn (S5) and Ana Ruiz (S1) must be apart (apart.csv row 3)\n"
-        "Remove or change one of them and run again."
-    )
+    assert explain_infeasible(problem, fallback="?") == EXPLAINED
 
 
 def test_arithmetic_conflicts_name_the_column_and_the_files_alike() -> None:
@@ -146,16 +147,7 @@ def test_cli_a_conflict_between_the_column_and_the_files_is_exit_4_and_writes_no
     args = ("assign", "signups.csv", "-g", "2", "--lock", "locks.csv", "--apart", "apart.csv")
     result = invoke(*args, "--out", "a")
     assert result.exit_code == 4
-    assert result.stderr == (
-        "error: these 5 rules cannot all hold at once:\n"
-        "  - Cy Diaz (S3) and Dee Ito (S4) are locked together (locks.csv row 1)\n"
-        "  - Ana Ruiz (S1) and Bo Chen (S2) are locked together "
-        "(signups.csv row 2, column 'Placed with')\n"
-        "  - Bo Chen (S2) and Cy Diaz (S3) must be apart (apart.csv row 1)\n"
-        "  - Dee Ito (S4) and Eve Kahn (S5) must be apart (apart.csv row 2)\n"
-        "  - Eve Kahn (S5) and Ana Ruiz (S1) must be apart (apart.csv row 3)\n"
-        "Remove or change one of them and run again.\n"
-    )
+    assert result.stderr == f"error: {EXPLAINED}\n"
     assert not Path("a").exists()
     # without the column, the file's rules alone can hold
     assert invoke(*args, "--out", "b", "--ignore-requests").exit_code == 0
@@ -184,3 +176,25 @@ def test_cli_a_pair_in_the_lock_file_and_the_column_is_counted_once() -> None:
     assert "Every rule held: 1 locked pair together.\n" in ignored.stdout
     counts = json.loads(Path("b/manifest.json").read_text(encoding="utf-8"))["counts"]
     assert (counts["locked_pairs"], counts["locked_pairs_from_requests_column"]) == (1, 0)
+
+
+def test_cli_the_warning_about_forced_repeats_names_each_lock_by_its_origin() -> None:
+    people = (*PEOPLE, "Gus Moe", "Hal Ng")
+    # S1-S2 from the column; S3-S4 from locks.csv; S5-S6 from locks.csv and S6-S7 from the
+    # column make one chain. Each pair below shared a group last year.
+    write_cohort({0: "Bo Chen", 5: "Gus Moe"}, people)
+    write("locks.csv", "S3,S4\nS5,S6\n")
+    write("last_year.csv", "Student ID,Group\nS1,1\nS2,1\nS3,2\nS4,2\nS5,3\nS7,3\n")
+    result = invoke(
+        "assign", "signups.csv", "-g", "2", "--lock", "locks.csv",
+        "--avoid-groupmates", "last_year.csv", "--out", "a",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: last_year.csv: 3 pairs of earlier groupmates will share a group again, "
+        "because locks keep them together: "
+        "Ana Ruiz (S1) and Bo Chen (S2) (signups.csv row 2, column 'Placed with'); "
+        "Cy Diaz (S3) and Dee Ito (S4) (locks.csv row 1); "
+        "Eve Kahn (S5) and Gus Moe (S7) (the locks in locks.csv row 2; "
+        "signups.csv row 7, column 'Placed with').\n"
+    )

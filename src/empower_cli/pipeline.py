@@ -216,7 +216,7 @@ def prepare(options: AssignOptions, err: Console, *, before_reading: bool = True
     from empower_cli.ingest import parse_column_option, read_requests
     from empower_cli.ingest.earlier import read_previous
     from empower_cli.report import print_warnings
-    from empower_cli.rules import build_problem, choose_group_count
+    from empower_cli.rules import build_problem, choose_group_count, forced_repeat_warnings
 
     parse_column_option(options.columns)  # a bad --column is a usage error before any reading
     settings = resolve(options, load_settings(options_reading(options)))
@@ -251,13 +251,15 @@ def prepare(options: AssignOptions, err: Console, *, before_reading: bool = True
         max_moves=settings.max_moves,
         plan=plan_for(settings, cohort, n_groups),
     )
+    repeats = forced_repeat_warnings(problem)
+    print_warnings(err, repeats)
     return Prepared(
         settings,
         cohort,
         n_groups,
         problem,
         previous,
-        cohort.warnings + requests.warnings,
+        cohort.warnings + requests.warnings + repeats,
         group_note,
     )
 

@@ -268,6 +268,48 @@ def forced_repeats(problem: Problem) -> int:
     return sum(u.profile[c] * (u.profile[c] - 1) // 2 for u in problem.units for c in cells)
 
 
+#: At most this many forced repeats are named in the warning; the rest are counted.
+_NAMED_REPEATS = 5
+
+
+def forced_repeat_warnings(problem: Problem) -> tuple[str, ...]:
+    """For each --avoid-groupmates file, one warning naming the pairs of its groupmates that
+    locks keep together (they will share a group again), each with the locks that do it."""
+    unit_of = problem.unit_of_student()
+    locks: dict[int, list[Pair]] = defaultdict(list)
+    for pair in problem.requests.locks:
+        locks[unit_of[pair.a]].append(pair)
+    warnings = []
+    for family in problem.earlier_families:
+        named: list[str] = []
+        for unit in problem.units:
+            for a, b in _groupmates(unit.members, family.groups):
+                direct = [p for p in locks[unit.index] if {p.a, p.b} == {a, b}]
+                how = _where(direct) if direct else f"the locks in {_where(locks[unit.index])}"
+                named.append(f"{problem.students[a].label} and {problem.students[b].label} ({how})")
+        if not named:
+            continue
+        shown = "; ".join(named[:_NAMED_REPEATS])
+        if len(named) > _NAMED_REPEATS:
+            shown += f"; and {len(named) - _NAMED_REPEATS} more"
+        count = "1 pair" if len(named) == 1 else f"{len(named)} pairs"
+        warnings.append(
+            f"{family.source}: {count} of earlier groupmates will share a group again, because "
+            f"locks keep them together: {shown}."
+        )
+    return tuple(warnings)
+
+
+def _groupmates(members: Sequence[int], groups: Sequence[int | None]) -> list[tuple[int, int]]:
+    """The pairs of `members` who shared an earlier group."""
+    return [
+        (a, b)
+        for i, a in enumerate(members)
+        for b in members[i + 1 :]
+        if groups[a] is not None and groups[a] == groups[b]
+    ]
+
+
 def _check_repeats(
     problem: Problem,
     plan: Plan,
