@@ -198,3 +198,21 @@ def test_cli_the_warning_about_forced_repeats_names_each_lock_by_its_origin() ->
         "Eve Kahn (S5) and Gus Moe (S7) (the locks in locks.csv row 2; "
         "signups.csv row 7, column 'Placed with').\n"
     )
+
+
+def test_cli_a_rerun_gives_a_column_lock_as_the_reason_for_a_move() -> None:
+    people = (*PEOPLE, "Gus Moe", "Hal Ng")
+    write_cohort({}, people)
+    assert invoke("assign", "signups.csv", "-g", "2", "--out", "first").exit_code == 0
+    rows = Path("first/assignments.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    group = {row.split(",")[0]: row.rsplit(",", 1)[1] for row in rows}
+    other = next(i for i in range(1, 8) if group[f"S{i + 1}"] != group["S1"])
+    write_cohort({0: people[other]}, people)  # Ana now asks for someone of the other group
+    result = invoke(
+        "assign", "signups.csv", "--previous", "first/assignments.csv", "--out", "second"
+    )
+    assert result.exit_code == 0, result.output
+    origin = "(signups.csv row 2, column 'Placed with')"
+    moved = [line for line in result.stdout.splitlines() if "a new lock with" in line]
+    assert len(moved) == 1 and origin in moved[0], result.stdout
+    assert origin in Path("second/changes.csv").read_text(encoding="utf-8-sig")
