@@ -14,8 +14,9 @@ from empower_cli.cli import app
 from empower_cli.errors import InfeasibleError
 from empower_cli.explain import explain_infeasible
 from empower_cli.ingest import load_cohort, read_requests
+from empower_cli.plan import plan_of
 from empower_cli.records import Cohort, Pair
-from empower_cli.rules import build_problem
+from empower_cli.rules import build_problem, forced_repeat_warnings
 from helpers_ingest import failure, signups, write
 
 HEADER = "Student ID,Name,Email,Class year,Interests,Placed with"
@@ -216,3 +217,22 @@ def test_cli_a_rerun_gives_a_column_lock_as_the_reason_for_a_move() -> None:
     moved = [line for line in result.stdout.splitlines() if "a new lock with" in line]
     assert len(moved) == 1 and origin in moved[0], result.stdout
     assert origin in Path("second/changes.csv").read_text(encoding="utf-8-sig")
+
+
+def test_the_forced_repeats_warning_names_five_pairs_and_counts_the_rest(records) -> None:
+    cohort = records.cohort(["M1", "M2"] * 8)
+    earlier = (*(i // 2 for i in range(14)), None, 7)  # pairs (0, 1), (2, 3), ... met
+    plan = plan_of(cohort, 2, earlier=[("last_year.csv", earlier)])
+    locks = records.locks(*((i, i + 1) for i in range(0, 14, 2)), (14, 15))
+    problem = build_problem(cohort, records.requests(locks), 2, plan=plan)
+    named = "; ".join(
+        f"Student {i + 1} (s{i + 1}) and Student {i + 2} (s{i + 2}) (locks.csv row {i // 2 + 2})"
+        for i in range(0, 10, 2)
+    )
+    assert forced_repeat_warnings(problem) == (
+        "last_year.csv: 7 pairs of earlier groupmates will share a group again, because locks "
+        f"keep them together: {named}; and 2 more.",
+    )
+    unlocked = build_problem(cohort, records.requests(), 2, plan=plan)
+    assert forced_repeat_warnings(unlocked) == ()
+    assert forced_repeat_warnings(build_problem(cohort, records.requests(locks), 2)) == ()
