@@ -155,12 +155,13 @@ def weighted_floor(problem: Problem, floors: dict[str, int]) -> int:
 
 
 def _target(problem: Problem, block: Block, kinds: tuple[Kind, ...]) -> int:
-    """The least penalty a start of this block can have, when a rule makes perfect balance
-    unlikely and the block holds every group (the family floors); else 0."""
+    """The least penalty a start of this block can have: the repeats no roster avoids (a
+    locked pair who were groupmates), and when a rule makes perfect balance unlikely and the
+    block holds every group, the family floors too. The local search stops once there."""
     weights = problem.weights()
     ruled = [r.category for r in problem.no_lone] + [r.category for r in problem.at_least]
     if len(block.groups) != problem.n_groups or not any(weights[c] for c in ruled):
-        return 0
+        return least_block_repeats(problem, kinds, len(block.groups))
     scoring = Scoring.of(problem, kinds)
     balance = weighted_floor(problem, family_floors(problem, 60.0))
     return balance * scoring.scale + least_block_repeats(problem, kinds, len(block.groups))
