@@ -143,11 +143,11 @@ def solve_block(
         move_cap = None
     kinds = kinds_of(problem, block, fold=move_cap is not None)
     plain = None if problem.previous or not search else without_earlier(problem)
-    # With --avoid-groupmates and no start dealt ahead, a start over every earlier group is
+    # With --avoid-groupmates and one block of every group, a start over every earlier group is
     # dear (4.5 s for the 300 example students, whose locks keep a pair of groupmates
     # together) and rarely perfect; the two phases below find its balance and repeats anyway.
     # It is dealt only when a --max-repeats cap sends the block to the one model.
-    deferred = plain is not None and dealt is None
+    deferred = plain is not None and dealt is None and len(block.groups) == problem.n_groups
     start = None if deferred else _block_start(problem, block, kinds, options.seed, move_cap, dealt)
     if start is not None:
         judged = worth(problem, kinds, len(block.groups), start[1])
