@@ -600,6 +600,63 @@ def test_ctrl_c_in_block_mode_keeps_the_blocks_done(records, monkeypatch) -> Non
     assert validate(problem, assignment.groups).violations == ()
 
 
+def test_ctrl_c_between_two_blocks_keeps_the_rosters(records, monkeypatch) -> None:
+    # Ctrl-C lands in the loop's own bookkeeping after the second block (not inside a block's
+    # solve): every start was dealt ahead, so the rosters are complete and kept.
+    problem = build_problem(records.cohort(_large_specs(186)), records.requests(), 62)
+    real_budget = solve_module._Run.budget
+    calls = 0
+
+    def budget(self: object, block: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+        return real_budget(self, block)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solve_module._Run, "budget", budget)
+    assignment = solve(problem, SolveOptions(time_limit=20.0, seed=0, workers=2))
+
+    assert calls > 3
+    assert assignment.interrupted
+    assert validate(problem, assignment.groups).violations == ()
+
+
+def test_a_merged_block_interrupted_goes_back_to_its_dealt_parts(records, monkeypatch) -> None:
+    # A block that misses perfect balance is merged with its neighbour; Ctrl-C while the
+    # merged block (whose start was not dealt) is solved sends it back to its two parts, whose
+    # starts were dealt: the run still ends with complete rosters.
+    problem = build_problem(records.cohort(_large_specs(186)), records.requests(), 62)
+    blocks = solve_module._leaves(problem, whole(problem), OPTIONS)
+    run = solve_module._Run(
+        problem,
+        OPTIONS,
+        None,
+        blocks,
+        solve_module.deal_starts(problem, blocks, 0, processes=1)
+        or {b: solve_module.first_start(problem, b, kinds_of(problem, b), 0) for b in blocks},
+        queue=list(blocks),
+    )
+    merged = solve_module._merge(blocks[0], blocks[1])
+    run.parts[merged] = (blocks[0], blocks[1])
+    run.queue = [merged, *blocks[2:]]
+    real = solve_module.solve_block
+
+    def solve_block(problem_: object, block: object, *args: object, **kwargs: object) -> object:
+        if block == merged:
+            raise KeyboardInterrupt
+        return real(problem_, block, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solve_module, "solve_block", solve_block)
+    while run.queue:
+        run.solve_next()
+    assignment = run.assignment()
+
+    assert assignment.interrupted
+    assert {b for b, _ in run.solved} == set(blocks)
+    assert validate(problem, assignment.groups).violations == ()
+
+
 def test_starts_dealt_in_parallel_are_the_ones_each_block_deals_itself(records) -> None:
     # 62 groups make several blocks; dealing their starts in forked processes must give each
     # block exactly the start it would deal on its own, so the rosters do not depend on it.
