@@ -225,13 +225,15 @@ def greedy_counts(
         # Only the group that receives a unit changes its score, so scores are kept, not
         # recomputed for every unit of the kind.
         scores = [score(g, kind) for g in range(n_groups)]
+        size = kind.size
         for _ in range(kind.count - placed[k]):
             best, best_score = -1, 0.0
-            for g in range(n_groups):
-                if not room(g, kind.size) or any(counts[o][g] for o in others):
+            for g, value in enumerate(scores):  # the first group of least score with room
+                if best >= 0 and value >= best_score:
                     continue
-                if best < 0 or scores[g] < best_score:
-                    best, best_score = g, scores[g]
+                if not room(g, size) or (others and any(counts[o][g] for o in others)):
+                    continue
+                best, best_score = g, value
             if best < 0:
                 return None
             place(k, best)
