@@ -9,9 +9,11 @@ solve.py, so the two have no import cycle.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from empower_cli.model.floors import chunk_lower
 from empower_cli.model.kinds import Block, Kind
 from empower_cli.model.moves import moves_in, stay_counts
 from empower_cli.records import Problem
@@ -139,6 +141,34 @@ def family_floors(
     return floors
 
 
+def block_floors(problem: Problem, kinds: tuple[Kind, ...], n_groups: int) -> dict[str, int]:
+    """Per balanced family, the arithmetic lower bound (model.floors.chunk_lower) on the
+    distance outside the bands of a block of `n_groups` groups holding `kinds`: valid for any
+    block, the whole cohort included, and computed without a solver."""
+    weights = problem.weights()
+    floors = {f.name: 0 for f in problem.family_list if f.balanced}
+    for c, category in enumerate(problem.categories):
+        if not weights[c] or category.family not in floors:
+            continue
+        chunks: Counter[int] = Counter()
+        for kind in kinds:
+            amount = kind.profile[c]
+            if amount:
+                chunks[amount] += kind.count
+        low, high = problem.band(c)
+        floors[category.family] += chunk_lower(chunks, n_groups, low, high)
+    return floors
+
+
+def least_balance(problem: Problem, block: Block, kinds: tuple[Kind, ...]) -> int:
+    """A lower bound on the block's weighted balance: the arithmetic floors of a block, or for
+    a block of every group the whole cohort's family floors (model.bounds, which include
+    them)."""
+    if len(block.groups) == problem.n_groups:
+        return weighted_floor(problem, family_floors(problem, 60.0))
+    return weighted_floor(problem, block_floors(problem, kinds, len(block.groups)))
+
+
 def weighted_floor(problem: Problem, floors: dict[str, int]) -> int:
     """The bound on the weighted balance objective that the family floors give."""
     weight = {f.name: f.weight for f in problem.family_list}
@@ -146,14 +176,19 @@ def weighted_floor(problem: Problem, floors: dict[str, int]) -> int:
 
 
 def _target(problem: Problem, block: Block, kinds: tuple[Kind, ...]) -> int:
-    """The least penalty a start of this block can have, when a rule makes perfect balance
-    unlikely and the block holds every group (the family floors); else 0."""
+    """The least penalty a start of this block can have (its local search stops there): the
+    block's arithmetic floors, or when a rule makes perfect balance unlikely and the block
+    holds every group, the family floors (model.bounds); and the repeats no roster avoids."""
     weights = problem.weights()
     ruled = [r.category for r in problem.no_lone] + [r.category for r in problem.at_least]
-    if len(block.groups) != problem.n_groups or not any(weights[c] for c in ruled):
+    whole_ruled = len(block.groups) == problem.n_groups and any(weights[c] for c in ruled)
+    if whole_ruled:
+        balance = weighted_floor(problem, family_floors(problem, 60.0))
+    else:
+        balance = weighted_floor(problem, block_floors(problem, kinds, len(block.groups)))
+    if not balance and not whole_ruled:
         return 0
     scoring = Scoring(problem, kinds)
-    balance = weighted_floor(problem, family_floors(problem, 60.0))
     return balance * scoring.scale + least_block_repeats(problem, kinds, len(block.groups))
 
 

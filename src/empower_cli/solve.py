@@ -27,6 +27,7 @@ from empower_cli.deal import (
     earlier_start,
     family_floors,
     first_start,
+    least_balance,
     placement_of,
     repeats_among,
     weighted_floor,
@@ -102,14 +103,16 @@ def _from_start(
     return BlockResult(found, status, balance, bound, False)
 
 
-def _floored(problem: Problem, block: Block, judged: Worth, options: SolveOptions) -> Worth:
-    """A start of every group that reaches the family floors (model.bounds) and repeats no
-    more than it must is optimal too: it is marked perfect, and no model is needed."""
-    if len(block.groups) != problem.n_groups or judged.repeats > judged.least_repeats:
+def _floored(problem: Problem, block: Block, kinds: tuple[Kind, ...], judged: Worth) -> Worth:
+    """A start that reaches the block's least balance (deal.least_balance: arithmetic floors,
+    and for a block of every group the family floors of model.bounds) and repeats no more
+    than it must is optimal for the block too: it is marked perfect, and no model is
+    needed."""
+    if judged.repeats > judged.least_repeats:
         return judged
-    if judged.balance > weighted_floor(problem, family_floors(problem, options.time_limit)):
+    if judged.balance > least_balance(problem, block, kinds):
         return judged
-    return replace(judged, balance=judged.balance, proven=True)
+    return replace(judged, proven=True)
 
 
 def solve_block(
@@ -143,7 +146,7 @@ def solve_block(
     if start is not None:
         judged = worth(problem, kinds, len(block.groups), start[1])
         if judged.valid(repeat_cap) and not judged.perfect and search:
-            judged = _floored(problem, block, judged, options)
+            judged = _floored(problem, block, kinds, judged)
         if judged.valid(repeat_cap) and (judged.perfect or not search):
             if on_progress is not None:
                 low = judged.balance if judged.perfect else 0
@@ -386,12 +389,23 @@ class _Run:
         """Solve every group as one model (which can also prove what balance is possible)."""
         self.queue, self.solved, self.blocks = [whole(self.problem)], [], [whole(self.problem)]
 
+    def within_floor(self, objective: int) -> bool:
+        """Whether the blocks solved so far and one more of balance `objective` stay within
+        the whole cohort's floor (deal.family_floors): no roster does better than that floor,
+        so merging could not lower the total, and if the blocks left are perfect the rosters
+        are proven optimal as they are."""
+        done = sum(result.objective for _, result in self.solved)
+        floor = weighted_floor(self.problem, family_floors(self.problem, self.options.time_limit))
+        return done + objective <= floor
+
     def merge_or_keep(self, block: Block, result: BlockResult, left: float) -> bool:
         """After a block that missed perfect balance: True when it was sent back to be solved
         again, with every group or merged with a neighbour."""
         if not result.objective or self.interrupted or left <= 1.0:
             return False
         if not (self.queue or self.solved):
+            return False
+        if self.within_floor(result.objective):
             return False
         if self.problem.n_groups <= MERGE_GROUPS:
             self.restart_whole()
@@ -456,7 +470,8 @@ class _Run:
             bound = 0
             if objective > 0:
                 bound = weighted_floor(problem, family_floors(problem, self.options.time_limit))
-            proven = objective == bound and all(r.status is Status.OPTIMAL for _, r in self.solved)
+            # the floor bounds every roster of the cohort: reaching it proves the blocks' total
+            proven = objective == bound
             # a block proven best on repeats only where locks force them stays proven overall
             status = (
                 Status.OPTIMAL

@@ -16,6 +16,7 @@ from collections import Counter
 
 from ortools.sat.python import cp_model
 
+from empower_cli.model.floors import chunk_floor
 from empower_cli.model.limits import set_limit
 from empower_cli.records import Problem
 
@@ -49,6 +50,11 @@ def category_floor(
     if all(value <= high for value in chunks) and low == 0 and not lone and least <= low:
         return 0
     n_groups = problem.n_groups
+    arithmetic = 0
+    if not lone and not least:  # the arithmetic usually settles it (model.floors)
+        arithmetic, exact = chunk_floor(chunks, n_groups, low, high)
+        if exact:
+            return arithmetic
     model = cp_model.CpModel()
     take = {
         value: [model.new_int_var(0, count, f"y_{value}_{g}") for g in range(n_groups)]
@@ -75,7 +81,7 @@ def category_floor(
     for g in range(n_groups - 1):  # the groups are interchangeable here
         model.add(counts[g] >= counts[g + 1])
     model.minimize(sum(distances))
-    return _least(model, time_limit, reproducible)
+    return max(arithmetic, _least(model, time_limit, reproducible))
 
 
 def _patterns(
