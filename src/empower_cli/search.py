@@ -18,6 +18,7 @@ from empower_cli.deal import (
     SolveOptions,
     Start,
     Worth,
+    block_floors,
     counts_of,
     default_workers,
     earlier_start,
@@ -268,6 +269,8 @@ def search_block(
             start = None  # it breaks a rule: a hint, never an answer
     if len(block.groups) == problem.n_groups:
         add_floors(v, floors(problem, options))
+    else:  # a block's own arithmetic floors (model.floors): its optimum is often just that
+        add_floors(v, block_floors(problem, kinds, len(block.groups)))
     add_least_repeats(v, least_block_repeats(problem, kinds, len(block.groups)))
     solver = cp_model.CpSolver()
     params = solver.parameters

@@ -375,7 +375,7 @@ class _Run:
         """(moves, repeats) the next block may still use of --max-moves and --max-repeats."""
         problem = self.problem
         move_cap = repeat_cap = None
-        units = [u for block, _ in self.solved for u in block.units]
+        units = self.solved_units()
         if problem.max_moves is not None:  # blocks in turn share what the earlier ones left
             moved = sum(
                 1 for u in units for g in problem.units[u].previous if g != self.placement[u]
@@ -398,6 +398,17 @@ class _Run:
         floor = weighted_floor(self.problem, family_floors(self.problem, self.options.time_limit))
         return done + objective <= floor
 
+    def repeats_forced(self, block: Block, result: BlockResult) -> bool:
+        """Whether the blocks solved so far and `block` repeat no more earlier groupmates than
+        every roster of the cohort must (else one model of more groups may avoid some)."""
+        if not self.problem.earlier_families:
+            return True
+        placement = {**self.placement, **result.placement}
+        return _repeats_forced(self.problem, placement, [*self.solved_units(), *block.units])
+
+    def solved_units(self) -> list[int]:
+        return [u for block, _ in self.solved for u in block.units]
+
     def merge_or_keep(self, block: Block, result: BlockResult, left: float) -> bool:
         """After a block that missed perfect balance: True when it was sent back to be solved
         again, with every group or merged with a neighbour."""
@@ -405,7 +416,7 @@ class _Run:
             return False
         if not (self.queue or self.solved):
             return False
-        if self.within_floor(result.objective):
+        if self.within_floor(result.objective) and self.repeats_forced(block, result):
             return False
         if self.problem.n_groups <= MERGE_GROUPS:
             self.restart_whole()
@@ -494,18 +505,22 @@ class _Run:
         )
 
 
-def _repeats_forced(problem: Problem, placement: dict[int, int]) -> bool:
-    """Whether every repeated pair of the placement is one that no roster avoids."""
+def _repeats_forced(
+    problem: Problem, placement: dict[int, int], units: list[int] | None = None
+) -> bool:
+    """Whether every repeated pair among `units` (default: every unit) of the placement is
+    one that no roster of the whole cohort avoids."""
     if not problem.earlier_families:
         return True
     from empower_cli.deal import least_block_repeats
 
-    units = [u.index for u in problem.units]
-    if not repeats_among(problem, placement, units):
+    if units is None:
+        units = [u.index for u in problem.units]
+    found = repeats_among(problem, placement, units)
+    if not found:
         return True
     kinds = kinds_of(problem, whole(problem), fold=False)
-    least = least_block_repeats(problem, kinds, problem.n_groups)
-    return repeats_among(problem, placement, units) <= least
+    return found <= least_block_repeats(problem, kinds, problem.n_groups)
 
 
 def solve(

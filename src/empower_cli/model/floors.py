@@ -35,7 +35,9 @@ def chunk_lower(chunks: Counter[int], n_groups: int, low: int, high: int) -> int
     if n_groups < 1:
         return 0
     total = sum(size * n for size, n in chunks.items())
-    big = sorted((size for size, n in chunks.items() for _ in range(n) if size > high), reverse=True)
+    big = sorted(
+        (size for size, n in chunks.items() for _ in range(n) if size > high), reverse=True
+    )
     # with more chunks over the band than groups, the k largest sit in separate groups at best
     k = min(len(big), n_groups)
     over_mass = sum(big)
