@@ -24,7 +24,9 @@ target (300 in 60 groups: proven within 1 s in every seed; 1,000 in 250 groups: 
 
 Arguments after `--` go to `empower assign` unchanged. Exit code 0 when every run ended as
 expected (exit 0, or exit 4 for `rules` when the facilitators are too few) and the yardstick
-found no broken lock; unmet targets are reported, not failed on. Standard library only.
+found no broken lock; unmet targets are reported, not failed on. Each cell shows the wall time
+and, in brackets, the CPU time of the run (its own and its forked processes'), which other load
+on the machine disturbs less. Needs a Unix (os.wait4). Standard library only.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,6 +76,7 @@ class Case:
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu: float
     code: int
     proven: bool | None
     out: int | None
@@ -135,16 +139,22 @@ def expected_codes(variant: str, case: Case) -> tuple[int, ...]:
     return (0, 4) if variant == "rules" and facilitators < case.groups else (0,)
 
 
-def run_empower(command: Sequence[str], folder: Path) -> tuple[float, int]:
+def run_empower(command: Sequence[str], folder: Path) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of the process and the children it waited for, exit code;
+    -1 when killed after TIMEOUT). CPU time is less sensitive than wall time to other load."""
     with (folder / "stdout.txt").open("wb") as out, (folder / "stderr.txt").open("wb") as err:
         started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=folder, env=_env(), stdout=out, stderr=err)
+        timer = threading.Timer(TIMEOUT, process.kill)
+        timer.start()
         try:
-            code = subprocess.run(
-                command, cwd=folder, env=_env(), stdout=out, stderr=err, timeout=TIMEOUT
-            ).returncode
-        except subprocess.TimeoutExpired:
-            code = -1
-        return time.perf_counter() - started, code
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    process.returncode = code  # reaped here, not by Popen.wait
+    return seconds, usage.ru_utime + usage.ru_stime, code
 
 
 def proven_of(out_dir: Path) -> bool | None:
@@ -197,17 +207,18 @@ def bench(
         *variant_args(variant, folder),
         *extra,
     ]
-    seconds, code = run_empower(command, folder)
+    seconds, cpu, code = run_empower(command, folder)
     proven = proven_of(out_dir) if code == 0 else None
     out, broken = score(yardstick, out_dir, folder, variant) if code == 0 else (None, 0)
-    return Run(seconds, code, proven, out, broken)
+    return Run(seconds, cpu, code, proven, out, broken)
 
 
 def _cell(run: Run) -> str:
+    timed = f"{run.seconds:.2f} s ({run.cpu:.2f} CPU)"
     if run.code != 0:
-        return f"{run.seconds:.2f} s, exit {run.code}"
+        return f"{timed}, exit {run.code}"
     proven = "proven" if run.proven else "not proven"
-    return f"{run.seconds:.2f} s, {proven}, {run.out} out"
+    return f"{timed}, {proven}, {run.out} out"
 
 
 def verdict(case: Case, variant: str, runs: Sequence[Run]) -> str:
@@ -222,12 +233,14 @@ def verdict(case: Case, variant: str, runs: Sequence[Run]) -> str:
 
 
 def table(results: dict[tuple[Case, str], list[Run]], seeds: Sequence[int]) -> list[str]:
-    header = ["case", "variant", *(f"seed {s}" for s in seeds), "median s", "target"]
+    header = ["case", "variant", *(f"seed {s}" for s in seeds), "median s", "median CPU s"]
+    header.append("target")
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for (case, variant), runs in results.items():
         median = statistics.median(run.seconds for run in runs)
         cells = [case.label, variant, *(_cell(run) for run in runs)]
-        cells += [f"{median:.2f}", verdict(case, variant, runs)]
+        cpu = statistics.median(run.cpu for run in runs)
+        cells += [f"{median:.2f}", f"{cpu:.2f}", verdict(case, variant, runs)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
