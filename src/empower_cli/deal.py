@@ -9,11 +9,9 @@ solve.py, so the two have no import cycle.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from empower_cli.model.floors import chunk_lower
 from empower_cli.model.kinds import Block, Kind
 from empower_cli.model.moves import moves_in, stay_counts
 from empower_cli.records import Problem
@@ -111,62 +109,43 @@ def earlier_cells(problem: Problem) -> list[int]:
 
 
 def worth(problem: Problem, kinds: tuple[Kind, ...], n_groups: int, penalty: int) -> Worth:
-    broken, balance, repeats = Scoring(problem, kinds).parts(penalty)
+    broken, balance, repeats = Scoring.of(problem, kinds).parts(penalty)
     return Worth(broken, balance, repeats, least_block_repeats(problem, kinds, n_groups))
 
 
 def penalty_of(problem: Problem, kinds: tuple[Kind, ...], counts: list[list[int]]) -> int:
     """The penalty (start.Scoring) of counts[k][g]."""
-    scoring = Scoring(problem, kinds)
+    scoring = Scoring.of(problem, kinds)
     return scoring.total(cells_of(kinds, counts, len(problem.categories)))
 
 
-#: Family floors already computed, by problem (see `family_floors`).
-_FLOORS: dict[int, tuple[Problem, float, dict[str, int]]] = {}
+#: Family floors already computed (see `family_floors`) for the last two problems, by block
+#: (None for the whole cohort).
+_FLOORS: list[tuple[Problem, dict[Block | None, dict[str, int]]]] = []
 
 
 def family_floors(
-    problem: Problem, time_limit: float, reproducible: bool = False
+    problem: Problem, time_limit: float, reproducible: bool = False, block: Block | None = None
 ) -> dict[str, int]:
-    """model.bounds.objective_floors, remembered for the problem (it loads OR-Tools)."""
-    known = _FLOORS.get(id(problem))
-    if known is not None and known[0] is problem:
-        return known[2]
-    from empower_cli.model.bounds import objective_floors
+    """model.bounds.objective_floors over the whole cohort, or over one block's units and
+    groups, remembered for the problem (it loads OR-Tools)."""
+    known = next((found for owner, found in _FLOORS if owner is problem), None)
+    if known is None:  # the problem and its plain twin (kinds.without_earlier) are kept
+        known = {}
+        _FLOORS[:] = [*_FLOORS[-1:], (problem, known)]
+    if block is not None and len(block.groups) == problem.n_groups:
+        block = None
+    if block in known:
+        return known[block]
+    from empower_cli.model.bounds import Scope, objective_floors
 
     share = min(2.0, max(0.5, time_limit / 10 / max(1, len(problem.categories))))
-    floors = objective_floors(problem, time_limit=share, reproducible=reproducible)
-    _FLOORS.clear()
-    _FLOORS[id(problem)] = (problem, time_limit, floors)
+    scope = None
+    if block is not None:
+        scope = Scope(tuple(problem.units[u] for u in block.units), len(block.groups))
+    floors = objective_floors(problem, time_limit=share, reproducible=reproducible, scope=scope)
+    known[block] = floors
     return floors
-
-
-def block_floors(problem: Problem, kinds: tuple[Kind, ...], n_groups: int) -> dict[str, int]:
-    """Per balanced family, the arithmetic lower bound (model.floors.chunk_lower) on the
-    distance outside the bands of a block of `n_groups` groups holding `kinds`: valid for any
-    block, the whole cohort included, and computed without a solver."""
-    weights = problem.weights()
-    floors = {f.name: 0 for f in problem.family_list if f.balanced}
-    for c, category in enumerate(problem.categories):
-        if not weights[c] or category.family not in floors:
-            continue
-        chunks: Counter[int] = Counter()
-        for kind in kinds:
-            amount = kind.profile[c]
-            if amount:
-                chunks[amount] += kind.count
-        low, high = problem.band(c)
-        floors[category.family] += chunk_lower(chunks, n_groups, low, high)
-    return floors
-
-
-def least_balance(problem: Problem, block: Block, kinds: tuple[Kind, ...]) -> int:
-    """A lower bound on the block's weighted balance: the arithmetic floors of a block, or for
-    a block of every group the whole cohort's family floors (model.bounds, which include
-    them)."""
-    if len(block.groups) == problem.n_groups:
-        return weighted_floor(problem, family_floors(problem, 60.0))
-    return weighted_floor(problem, block_floors(problem, kinds, len(block.groups)))
 
 
 def weighted_floor(problem: Problem, floors: dict[str, int]) -> int:
@@ -176,19 +155,19 @@ def weighted_floor(problem: Problem, floors: dict[str, int]) -> int:
 
 
 def _target(problem: Problem, block: Block, kinds: tuple[Kind, ...]) -> int:
-    """The least penalty a start of this block can have (its local search stops there): the
-    block's arithmetic floors, or when a rule makes perfect balance unlikely and the block
-    holds every group, the family floors (model.bounds); and the repeats no roster avoids."""
+    """The least penalty a start of this block can have: its family floors (over the block,
+    or the cohort's when it holds every group), when a rule makes perfect balance unlikely
+    or locked chains force cells out of a block of a split cohort (the local search then
+    stops there instead of looking for a 0 no roster reaches); else 0."""
     weights = problem.weights()
     ruled = [r.category for r in problem.no_lone] + [r.category for r in problem.at_least]
-    whole_ruled = len(block.groups) == problem.n_groups and any(weights[c] for c in ruled)
-    if whole_ruled:
-        balance = weighted_floor(problem, family_floors(problem, 60.0))
-    else:
-        balance = weighted_floor(problem, block_floors(problem, kinds, len(block.groups)))
-    if not balance and not whole_ruled:
+    every = len(block.groups) == problem.n_groups
+    if every and not any(weights[c] for c in ruled):
         return 0
-    scoring = Scoring(problem, kinds)
+    balance = weighted_floor(problem, family_floors(problem, 60.0, block=block))
+    if not balance and not every:
+        return 0
+    scoring = Scoring.of(problem, kinds)
     return balance * scoring.scale + least_block_repeats(problem, kinds, len(block.groups))
 
 

@@ -18,7 +18,6 @@ from empower_cli.deal import (
     SolveOptions,
     Start,
     Worth,
-    block_floors,
     counts_of,
     default_workers,
     earlier_start,
@@ -269,8 +268,6 @@ def search_block(
             start = None  # it breaks a rule: a hint, never an answer
     if len(block.groups) == problem.n_groups:
         add_floors(v, floors(problem, options))
-    else:  # a block's own arithmetic floors (model.floors): its optimum is often just that
-        add_floors(v, block_floors(problem, kinds, len(block.groups)))
     add_least_repeats(v, least_block_repeats(problem, kinds, len(block.groups)))
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -330,7 +327,7 @@ def fewest_repeats(
     if repeats <= least:
         return placement, True, False
     counts = counts_of(kinds, block, placement)
-    target = objective * Scoring(problem, kinds).scale + least
+    target = objective * Scoring.of(problem, kinds).scale + least
     repaired = _repaired(problem, kinds, counts, target, options.seed)
     if repaired is not None:
         counts, repeats = repaired

@@ -27,7 +27,6 @@ from empower_cli.deal import (
     earlier_start,
     family_floors,
     first_start,
-    least_balance,
     placement_of,
     repeats_among,
     weighted_floor,
@@ -103,14 +102,15 @@ def _from_start(
     return BlockResult(found, status, balance, bound, False)
 
 
-def _floored(problem: Problem, block: Block, kinds: tuple[Kind, ...], judged: Worth) -> Worth:
-    """A start that reaches the block's least balance (deal.least_balance: arithmetic floors,
-    and for a block of every group the family floors of model.bounds) and repeats no more
-    than it must is optimal for the block too: it is marked perfect, and no model is
-    needed."""
+def _floored(problem: Problem, block: Block, judged: Worth, options: SolveOptions) -> Worth:
+    """A start that reaches the family floors (model.bounds) of its block and repeats no more
+    than it must is the best the block can do: it is marked perfect, and no model is needed
+    (a locked pair of Nonbinary students in groups of exactly 16 puts two cells out in any
+    roster of their block)."""
     if judged.repeats > judged.least_repeats:
         return judged
-    if judged.balance > least_balance(problem, block, kinds):
+    floors = family_floors(problem, options.time_limit, options.reproducible, block)
+    if judged.balance > weighted_floor(problem, floors):
         return judged
     return replace(judged, proven=True)
 
@@ -146,7 +146,7 @@ def solve_block(
     if start is not None:
         judged = worth(problem, kinds, len(block.groups), start[1])
         if judged.valid(repeat_cap) and not judged.perfect and search:
-            judged = _floored(problem, block, kinds, judged)
+            judged = _floored(problem, block, judged, options)
         if judged.valid(repeat_cap) and (judged.perfect or not search):
             if on_progress is not None:
                 low = judged.balance if judged.perfect else 0
@@ -344,6 +344,10 @@ class _Run:
     solved: list[tuple[Block, BlockResult]] = field(default_factory=list)
     placement: dict[int, int] = field(default_factory=dict)
     interrupted: bool = False
+    current: Block | None = None
+    """The block being solved, until it is recorded or merged."""
+    parts: dict[Block, tuple[Block, Block]] = field(default_factory=dict)
+    """What each merged block was merged from."""
     handed_out: float = 0.0
     """The budgets given to blocks so far: the clock of a reproducible run."""
 
@@ -379,7 +383,7 @@ class _Run:
         """(moves, repeats) the next block may still use of --max-moves and --max-repeats."""
         problem = self.problem
         move_cap = repeat_cap = None
-        units = self.solved_units()
+        units = [u for block, _ in self.solved for u in block.units]
         if problem.max_moves is not None:  # blocks in turn share what the earlier ones left
             moved = sum(
                 1 for u in units for g in problem.units[u].previous if g != self.placement[u]
@@ -392,35 +396,34 @@ class _Run:
     def restart_whole(self) -> None:
         """Solve every group as one model (which can also prove what balance is possible)."""
         self.queue, self.solved, self.blocks = [whole(self.problem)], [], [whole(self.problem)]
+        self.current = None
 
-    def within_floor(self, objective: int) -> bool:
-        """Whether the blocks solved so far and one more of balance `objective` stay within
-        the whole cohort's floor (deal.family_floors): no roster does better than that floor,
-        so merging could not lower the total, and if the blocks left are perfect the rosters
-        are proven optimal as they are."""
-        done = sum(result.objective for _, result in self.solved)
-        floor = weighted_floor(self.problem, family_floors(self.problem, self.options.time_limit))
-        return done + objective <= floor
+    def at_floor(self, block: Block, result: BlockResult) -> bool:
+        """Whether the blocks solved, with this one, already add up to no more than the
+        cohort's floor: nothing a merge finds could be better (a locked pair of Nonbinary
+        students in groups of exactly 16 puts two cells out in any roster)."""
+        if result.status is not Status.OPTIMAL or not self.repeats_forced(block, result):
+            return False
+        done = sum(r.objective for _, r in self.solved) + result.objective
+        floors = family_floors(self.problem, self.options.time_limit, self.options.reproducible)
+        return done <= weighted_floor(self.problem, floors)
 
     def repeats_forced(self, block: Block, result: BlockResult) -> bool:
         """Whether the blocks solved so far and `block` repeat no more earlier groupmates than
-        every roster of the cohort must (else one model of more groups may avoid some)."""
+        every roster of the cohort must (--avoid-groupmates): a block's fewest repeats may
+        be more than its groups need in a model of more groups."""
         if not self.problem.earlier_families:
             return True
         placement = {**self.placement, **result.placement}
-        return _repeats_forced(self.problem, placement, [*self.solved_units(), *block.units])
-
-    def solved_units(self) -> list[int]:
-        return [u for block, _ in self.solved for u in block.units]
+        units = [u for done, _ in self.solved for u in done.units] + list(block.units)
+        return _repeats_forced(self.problem, placement, units)
 
     def merge_or_keep(self, block: Block, result: BlockResult, left: float) -> bool:
         """After a block that missed perfect balance: True when it was sent back to be solved
         again, with every group or merged with a neighbour."""
         if not result.objective or self.interrupted or left <= 1.0:
             return False
-        if not (self.queue or self.solved):
-            return False
-        if self.within_floor(result.objective) and self.repeats_forced(block, result):
+        if not (self.queue or self.solved) or self.at_floor(block, result):
             return False
         if self.problem.n_groups <= MERGE_GROUPS:
             self.restart_whole()
@@ -428,15 +431,47 @@ class _Run:
         neighbour = self.queue[0] if self.queue else self.solved[-1][0]
         if len(block.groups) + len(neighbour.groups) > merge_limit(self.problem):
             return False
+        merged = _merge(block, neighbour)
+        self.parts[merged] = (block, neighbour)
         if self.queue:
-            self.queue.pop(0)
+            self.queue[0] = merged
         else:
             self.solved.pop()
-        self.queue.insert(0, _merge(block, neighbour))
+            self.queue.insert(0, merged)
+        self.current = None
         return True
 
     def solve_next(self) -> None:
         block = self.queue.pop(0)
+        self.current = block
+        try:
+            self._solve(block)
+        except KeyboardInterrupt:
+            self._ctrl_c()
+
+    def _ctrl_c(self) -> None:
+        """Ctrl-C anywhere in the loop (most often while a block's start is dealt, Python in
+        this thread): the blocks done are kept and the rest get their start without a
+        search; a merged block not yet solved goes back to its parts, whose starts were
+        dealt. With nothing found yet, or at a second Ctrl-C, the run stops without rosters."""
+        pending = [self.current] if self.current is not None else []
+        left_to_do = [part for b in [*pending, *self.queue] for part in self._parts_of(b)]
+        if (self.interrupted or len(self.blocks) == 1) and not _dealt_all(self.dealt, left_to_do):
+            raise KeyboardInterrupt
+        if not _dealt_all(self.dealt, left_to_do):
+            left_to_do = [*pending, *self.queue]  # their starts are dealt in turn, unsearched
+        self.interrupted = True
+        self.queue = left_to_do
+        self.current = None
+
+    def _parts_of(self, block: Block) -> list[Block]:
+        """The blocks whose starts were dealt that a merged block is made of."""
+        if block in self.dealt or block not in self.parts:
+            return [block]
+        first, second = self.parts[block]
+        return self._parts_of(first) + self._parts_of(second)
+
+    def _solve(self, block: Block) -> None:
         left = self.remaining()
         budget = self.budget(block)
         move_cap, repeat_cap = self.caps()
@@ -451,17 +486,6 @@ class _Run:
                 repeat_cap=repeat_cap,
                 dealt=self.dealt.get(block),
             )
-        except KeyboardInterrupt:
-            left_to_do = [block, *self.queue]
-            if (self.interrupted or len(self.blocks) == 1) and not _dealt_all(
-                self.dealt, left_to_do
-            ):
-                raise  # nothing found yet, or a second Ctrl-C: stop without rosters
-            # Ctrl-C while this block's start was being dealt (Python, in this thread): the
-            # blocks done are kept and the rest get their start without a search.
-            self.interrupted = True
-            self.queue.insert(0, block)
-            return
         except InfeasibleError:
             if len(block.groups) == self.problem.n_groups:
                 raise
@@ -474,6 +498,7 @@ class _Run:
             return
         self.placement.update(result.placement)
         self.solved.append((block, result))
+        self.current = None
 
     def assignment(self) -> Assignment:
         problem = self.problem
@@ -485,7 +510,8 @@ class _Run:
             bound = 0
             if objective > 0:
                 bound = weighted_floor(problem, family_floors(problem, self.options.time_limit))
-            # the floor bounds every roster of the cohort: reaching it proves the blocks' total
+            # blocks each at their best can still add up to more than the cohort's best; what
+            # they add up to is the cohort's best when it reaches the cohort's floor
             proven = objective == bound
             # a block proven best on repeats only where locks force them stays proven overall
             status = (

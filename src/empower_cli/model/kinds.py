@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from empower_cli.records import Problem, Unit
 
@@ -46,8 +47,7 @@ class Kind:
     groups are categories, and the start's scoring reads only these."""
 
     def __post_init__(self) -> None:
-        active = tuple(c for c, amount in enumerate(self.profile) if amount)
-        object.__setattr__(self, "active", active)
+        object.__setattr__(self, "active", _active(self.profile))
 
     @property
     def count(self) -> int:
@@ -57,6 +57,13 @@ class Kind:
     def pooled(self) -> bool:
         """True for single students, whose stays and returning count the whole kind."""
         return self.size == 1
+
+
+@cache
+def _active(profile: tuple[int, ...]) -> tuple[int, ...]:
+    """The categories a profile holds, found once per profile: kinds are built again for each
+    block and each phase, from the same units."""
+    return tuple(c for c, amount in enumerate(profile) if amount)
 
 
 def whole(problem: Problem) -> Block:

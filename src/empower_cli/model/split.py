@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 
 from empower_cli.model.kinds import Block
 from empower_cli.model.limits import set_limit
+from empower_cli.model.shares import left_ranges, round_shares
 from empower_cli.records import Problem
 
 
@@ -40,7 +41,10 @@ def split(
         else:
             fixed_right.append(index)
 
+    shares = None if problem.previous else _rounded(problem, block, classes, fixed_left, n_left)
     for widen in (False, True):
+        if shares is not None:
+            break
         shares = _shares(
             problem,
             block,
@@ -53,9 +57,7 @@ def split(
             time_limit,
             reproducible,
         )
-        if shares is not None:
-            break
-    else:  # pragma: no cover - the widened model always has a solution when the block has one
+    if shares is None:  # pragma: no cover - the widened model always has a solution
         shares = {profile: len(units) * n_left // n_all for profile, units in classes.items()}
 
     left = list(fixed_left)
@@ -104,6 +106,50 @@ def _leans_right(problem: Problem, unit: int, on_left: set[int]) -> tuple[int, i
     """Sort key: units whose members were mostly in the left half's groups first."""
     previous = problem.units[unit].previous
     return (sum(1 for g in previous if g in on_left) * -2 + len(previous), unit)
+
+
+def _rounded(
+    problem: Problem,
+    block: Block,
+    classes: dict[tuple[int, ...], list[int]],
+    fixed_left: list[int],
+    n_left: int,
+) -> dict[tuple[int, ...], int] | None:
+    """The shares without a model (model/shares.py): each class's floor or ceil of its
+    proportion, every total in range; None when that rounding is not found."""
+    kept = sorted(split_categories(problem))
+    n_all = len(block.groups)
+    totals = [0] * len(kept)
+    students = 0
+    for index in block.units:
+        unit = problem.units[index]
+        students += unit.size
+        for j, c in enumerate(kept):
+            totals[j] += unit.profile[c]
+    fixed = [0] * (len(kept) + 1)
+    for index in fixed_left:
+        unit = problem.units[index]
+        fixed[-1] += unit.size
+        for j, c in enumerate(kept):
+            fixed[j] += unit.profile[c]
+    least = dict.fromkeys(kept, 0)
+    for rule in problem.at_least:
+        least[rule.category] = max(least[rule.category], rule.least)
+    ranges = left_ranges(
+        totals,
+        [problem.band(c) for c in kept],
+        [least[c] for c in kept],
+        (students, problem.size_min, problem.size_max),
+        n_left,
+        n_all,
+    )
+    vectors = list(classes)  # a class's key is its kept counts, then its size
+    floors = [len(classes[v]) * n_left // n_all for v in vectors]
+    free = [len(classes[v]) * n_left % n_all != 0 for v in vectors]
+    rounded = round_shares(vectors, floors, free, fixed, ranges)
+    if rounded is None:
+        return None
+    return dict(zip(vectors, rounded, strict=True))
 
 
 def _shares(
