@@ -22,10 +22,13 @@ from empower_cli import search as search_module
 from empower_cli import solve as solve_module
 from empower_cli.model import bounds
 from empower_cli.model.floors import chunk_floor, chunk_greedy, chunk_lower, distance
+from empower_cli.model.kinds import Block
+from empower_cli.model.kinds import whole as whole_block
 from empower_cli.records import Cohort, Problem, Requests, Status
 from empower_cli.rules import build_problem
 from empower_cli.solve import SolveOptions, solve
 from empower_cli.validate import balance_of, validate
+from test_families import problem_of
 
 OPTIONS = SolveOptions(time_limit=10.0, seed=0, workers=1)
 YEARS = ["M1", "M1", "M2", "M3", "M4", "MSTP"]
@@ -207,3 +210,31 @@ def test_the_proven_optimum_of_blocks_is_the_independent_optimum(
     assert verdict.balance.excess == assignment.objective
     assert assignment.status is Status.OPTIMAL
     assert assignment.objective == independent_optimum(problem)
+
+
+# --- a block kept only when its repeated groupmates are forced ---------------------------------
+
+
+def _run_with_one_block_done(problem: Problem) -> tuple[solve_module._Run, Block, Block]:
+    first = Block((0, 1), (0, 1, 2, 3))
+    second = Block((2, 3), (4, 5, 6, 7))
+    run = solve_module._Run(problem, OPTIONS, None, [first, second], {}, queue=[second])
+    return run, first, second
+
+
+def test_a_block_repeating_avoidable_groupmates_sends_the_cohort_to_one_model(records) -> None:
+    # Students 1 and 2 were groupmates; the block put them together though the cohort's 4
+    # groups keep them apart at no cost: the cohort is solved again as one model.
+    problem = problem_of(records.cohort(["M1"] * 8), 4, earlier=[0, 0] + [None] * 6)
+    run, first, _ = _run_with_one_block_done(problem)
+    together = solve_module.BlockResult({0: 0, 1: 0, 2: 1, 3: 1}, Status.OPTIMAL, 0, 0, False)
+    assert run.merge_or_keep(first, together, left=10.0)
+    assert run.queue == [whole_block(problem)]
+
+
+def test_a_block_apart_from_earlier_groupmates_is_kept(records) -> None:
+    problem = problem_of(records.cohort(["M1"] * 8), 4, earlier=[0, 0] + [None] * 6)
+    run, first, second = _run_with_one_block_done(problem)
+    apart = solve_module.BlockResult({0: 0, 1: 1, 2: 0, 3: 1}, Status.OPTIMAL, 0, 0, False)
+    assert not run.merge_or_keep(first, apart, left=10.0)
+    assert run.queue == [second]

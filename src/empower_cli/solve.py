@@ -408,6 +408,13 @@ class _Run:
         floors = family_floors(self.problem, self.options.time_limit, self.options.reproducible)
         return done <= weighted_floor(self.problem, floors)
 
+    def repeats_avoidable(self, block: Block, result: BlockResult) -> bool:
+        """Whether a block of a cohort of at most MERGE_GROUPS groups, split in blocks,
+        repeats earlier groupmates that one model of every group may avoid."""
+        split = len(block.groups) < self.problem.n_groups
+        small = self.problem.n_groups <= MERGE_GROUPS
+        return split and small and not self.repeats_forced(block, result)
+
     def repeats_forced(self, block: Block, result: BlockResult) -> bool:
         """Whether the blocks solved so far and `block` repeat no more earlier groupmates than
         every roster of the cohort must (--avoid-groupmates): a block's fewest repeats may
@@ -420,8 +427,16 @@ class _Run:
 
     def merge_or_keep(self, block: Block, result: BlockResult, left: float) -> bool:
         """After a block that missed perfect balance: True when it was sent back to be solved
-        again, with every group or merged with a neighbour."""
-        if not result.objective or self.interrupted or left <= 1.0:
+        again, with every group or merged with a neighbour. A cohort small enough for one
+        model is also solved whole when a block repeats more earlier groupmates than the
+        cohort must (--avoid-groupmates), even at perfect balance: a model of every group can
+        avoid what a block's fewer groups could not."""
+        if self.interrupted or left <= 1.0:
+            return False
+        if self.repeats_avoidable(block, result):
+            self.restart_whole()
+            return True
+        if not result.objective:
             return False
         if not (self.queue or self.solved) or self.at_floor(block, result):
             return False
