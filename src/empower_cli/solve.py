@@ -142,7 +142,13 @@ def solve_block(
     if not problem.previous:
         move_cap = None
     kinds = kinds_of(problem, block, fold=move_cap is not None)
-    start = _block_start(problem, block, kinds, options.seed, move_cap, dealt)
+    plain = None if problem.previous or not search else without_earlier(problem)
+    # With --avoid-groupmates and one block of every group, a start over every earlier group is
+    # dear (4.5 s for the 300 example students, whose locks keep a pair of groupmates
+    # together) and rarely perfect; the two phases below find its balance and repeats anyway.
+    # It is dealt only when a --max-repeats cap sends the block to the one model.
+    deferred = plain is not None and dealt is None and len(block.groups) == problem.n_groups
+    start = None if deferred else _block_start(problem, block, kinds, options.seed, move_cap, dealt)
     if start is not None:
         judged = worth(problem, kinds, len(block.groups), start[1])
         if judged.valid(repeat_cap) and not judged.perfect and search:
@@ -168,7 +174,6 @@ def solve_block(
     # the fewest repeats at that balance (a re-run keeps one phase). Under a --max-repeats cap
     # that roster is the answer only when it keeps the cap (its balance, found without the
     # cap, is then the best under it too); else the one model with the cap searches on.
-    plain = None if problem.previous or not search else without_earlier(problem)
     if plain is not None:
         cap = repeat_cap if repeat_cap is not None else problem.max_repeats
         found = _balance_then_repeats(
@@ -176,6 +181,8 @@ def solve_block(
         )
         if cap is None or repeats_among(problem, found.placement, list(block.units)) <= cap:
             return found
+        if deferred:
+            start = _block_start(problem, block, kinds, options.seed, move_cap, dealt)
         if found.interrupted:  # Ctrl-C: no further search, the start if it keeps the cap
             return _capped_start(problem, block, kinds, start, cap)
     from empower_cli.search import search_block  # loads OR-Tools: only now is a model needed

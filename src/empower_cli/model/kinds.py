@@ -109,8 +109,8 @@ def _stays(units: list[Unit], local: dict[int, int]) -> tuple[tuple[tuple[int, i
     return tuple(sorted(here.items())), len(earlier)
 
 
-#: The last problem `without_earlier` stripped, and what it gave: the same object each time,
-#: so that what is remembered by problem (the family floors) is remembered for it too.
+#: The last two problems `without_earlier` was asked of, and what it gave: the same object
+#: each time, so that what is remembered by problem (the family floors) is remembered too.
 _STRIPPED: list[tuple[Problem, Problem | None]] = []
 
 
@@ -123,7 +123,8 @@ def without_earlier(problem: Problem) -> Problem | None:
         if known is problem:
             return stripped
     stripped = _strip_earlier(problem)
-    _STRIPPED[:] = [(problem, stripped)]
+    # the problem and its stripped twin (asked in turn, block by block) are both kept
+    _STRIPPED[:] = [*_STRIPPED[-1:], (problem, stripped)]
     return stripped
 
 
