@@ -155,16 +155,20 @@ def weighted_floor(problem: Problem, floors: dict[str, int]) -> int:
 
 
 def _target(problem: Problem, block: Block, kinds: tuple[Kind, ...]) -> int:
-    """The least penalty a start of this block can have: the repeats no roster avoids (a
-    locked pair who were groupmates), and when a rule makes perfect balance unlikely and the
-    block holds every group, the family floors too. The local search stops once there."""
+    """The least penalty a start of this block can have (the local search stops once there):
+    the repeats no roster avoids (a locked pair who were groupmates), plus its family floors
+    (over the block, or the cohort's when it holds every group) when a rule makes perfect
+    balance unlikely or locked chains force cells out of a block of a split cohort."""
     weights = problem.weights()
     ruled = [r.category for r in problem.no_lone] + [r.category for r in problem.at_least]
-    if len(block.groups) != problem.n_groups or not any(weights[c] for c in ruled):
-        return least_block_repeats(problem, kinds, len(block.groups))
-    scoring = Scoring.of(problem, kinds)
-    balance = weighted_floor(problem, family_floors(problem, 60.0))
-    return balance * scoring.scale + least_block_repeats(problem, kinds, len(block.groups))
+    repeats = least_block_repeats(problem, kinds, len(block.groups))
+    every = len(block.groups) == problem.n_groups
+    if every and not any(weights[c] for c in ruled):
+        return repeats
+    balance = weighted_floor(problem, family_floors(problem, 60.0, block=block))
+    if not balance:
+        return repeats
+    return balance * Scoring.of(problem, kinds).scale + repeats
 
 
 #: Steps without a new best after which the local search gives up: one block of every group, ...

@@ -290,6 +290,10 @@ def deal_starts(
     return dict(zip(blocks, starts, strict=True))
 
 
+#: Below this many students the blocks' starts are dealt one after another, not by a pool of
+#: processes: at 300 students in 60 groups each takes 10-60 ms, less than forking the pool
+#: (0.26 s with the pool, 0.14 s without, measured on 2 cores).
+POOL_STUDENTS = 2_000
 #: Blocks of at most this many groups are solved as one model; larger ones are split in two.
 LEAF_GROUPS = 24
 #: Seconds of search a leaf block of a large cohort gets before it is merged instead.
@@ -401,22 +405,47 @@ class _Run:
         self.queue, self.solved, self.blocks = [whole(self.problem)], [], [whole(self.problem)]
         self.current = None
 
-    def at_floor(self, result: BlockResult) -> bool:
+    def at_floor(self, block: Block, result: BlockResult) -> bool:
         """Whether the blocks solved, with this one, already add up to no more than the
         cohort's floor: nothing a merge finds could be better (a locked pair of Nonbinary
         students in groups of exactly 16 puts two cells out in any roster)."""
-        if result.status is not Status.OPTIMAL:
+        if result.status is not Status.OPTIMAL or not self.repeats_forced(block, result):
             return False
         done = sum(r.objective for _, r in self.solved) + result.objective
         floors = family_floors(self.problem, self.options.time_limit, self.options.reproducible)
         return done <= weighted_floor(self.problem, floors)
 
+    def repeats_avoidable(self, block: Block, result: BlockResult) -> bool:
+        """Whether a block of a cohort of at most MERGE_GROUPS groups, split in blocks,
+        repeats earlier groupmates that one model of every group may avoid."""
+        split = len(block.groups) < self.problem.n_groups
+        small = self.problem.n_groups <= MERGE_GROUPS
+        return split and small and not self.repeats_forced(block, result)
+
+    def repeats_forced(self, block: Block, result: BlockResult) -> bool:
+        """Whether the blocks solved so far and `block` repeat no more earlier groupmates than
+        every roster of the cohort must (--avoid-groupmates): a block's fewest repeats may
+        be more than its groups need in a model of more groups."""
+        if not self.problem.earlier_families:
+            return True
+        placement = {**self.placement, **result.placement}
+        units = [u for done, _ in self.solved for u in done.units] + list(block.units)
+        return _repeats_forced(self.problem, placement, units)
+
     def merge_or_keep(self, block: Block, result: BlockResult, left: float) -> bool:
         """After a block that missed perfect balance: True when it was sent back to be solved
-        again, with every group or merged with a neighbour."""
-        if not result.objective or self.interrupted or left <= 1.0:
+        again, with every group or merged with a neighbour. A cohort small enough for one
+        model is also solved whole when a block repeats more earlier groupmates than the
+        cohort must (--avoid-groupmates), even at perfect balance: a model of every group can
+        avoid what a block's fewer groups could not."""
+        if self.interrupted or left <= 1.0:
             return False
-        if not (self.queue or self.solved) or self.at_floor(result):
+        if self.repeats_avoidable(block, result):
+            self.restart_whole()
+            return True
+        if not result.objective:
+            return False
+        if not (self.queue or self.solved) or self.at_floor(block, result):
             return False
         if self.problem.n_groups <= MERGE_GROUPS:
             self.restart_whole()
@@ -528,18 +557,22 @@ class _Run:
         )
 
 
-def _repeats_forced(problem: Problem, placement: dict[int, int]) -> bool:
-    """Whether every repeated pair of the placement is one that no roster avoids."""
+def _repeats_forced(
+    problem: Problem, placement: dict[int, int], units: list[int] | None = None
+) -> bool:
+    """Whether every repeated pair among `units` (default: every unit) of the placement is
+    one that no roster of the whole cohort avoids."""
     if not problem.earlier_families:
         return True
     from empower_cli.deal import least_block_repeats
 
-    units = [u.index for u in problem.units]
-    if not repeats_among(problem, placement, units):
+    if units is None:
+        units = [u.index for u in problem.units]
+    found = repeats_among(problem, placement, units)
+    if not found:
         return True
     kinds = kinds_of(problem, whole(problem), fold=False)
-    least = least_block_repeats(problem, kinds, problem.n_groups)
-    return repeats_among(problem, placement, units) <= least
+    return found <= least_block_repeats(problem, kinds, problem.n_groups)
 
 
 def solve(
@@ -556,8 +589,10 @@ def solve(
     """
     started = time.perf_counter()
     blocks = _leaves(problem, whole(problem), options)
-    # On a re-run each block deals its start from the earlier groups, in its turn.
-    processes = 1 if problem.previous else _processes(options)
+    # On a re-run each block deals its start from the earlier groups, in its turn; so does
+    # every block of a small cohort, whose starts take less than forking the pool.
+    small = problem.n_students < POOL_STUDENTS
+    processes = 1 if problem.previous or small else _processes(options)
     dealt = deal_starts(problem, blocks, options.seed, processes)
     run = _Run(problem, options, on_progress, blocks, dealt, started=started, queue=list(blocks))
     while run.queue:

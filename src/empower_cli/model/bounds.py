@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from empower_cli.model.floors import chunk_floor
 from empower_cli.model.limits import set_limit
 from empower_cli.records import Problem, Unit
 
@@ -76,6 +77,10 @@ def category_floor(
     if all(value <= high for value in chunks) and low == 0 and not lone and least <= low:
         return 0
     n_groups = scope.n_groups
+    if not lone and not least:  # the arithmetic of model.floors settles most categories
+        floor, exact = chunk_floor(chunks, n_groups, low, high)
+        if exact:
+            return floor
     if not lone:
         known = _dealt_floor(chunks, n_groups, max(low, least), high)
         if known is not None:
