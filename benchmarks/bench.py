@@ -24,7 +24,7 @@ and prints one table per size, then the issue 6 and 11 targets with met / NOT me
 With --markdown it also writes the tables as Markdown with the machine they ran on; with --profile
 it runs empower once more per size under cProfile (untimed) and shows where the time goes.
 
-    .venv/bin/python benchmarks/bench.py                       # all four sizes, 5 runs each
+    .venv/bin/python benchmarks/bench.py                       # all five sizes, 5 runs each
     .venv/bin/python benchmarks/bench.py --size 300:19 --runs 1
     .venv/bin/python benchmarks/bench.py --markdown benchmarks/RESULTS.md -- --workers 2
 
@@ -64,7 +64,7 @@ import generate
 BENCHMARKS = Path(__file__).resolve().parent
 REPO_ROOT = BENCHMARKS.parent
 DEFAULT_YARDSTICK = REPO_ROOT.parent / "shared" / "yardstick.py"
-DEFAULT_SIZES = ("300:19", "1000:60", "5000:300", "20000:1250")
+DEFAULT_SIZES = ("300:19", "1000:60", "5000:300", "20000:1250", "100000:6250")
 DEFAULT_RUNS = 5
 DEFAULT_BUDGET = 540.0  # seconds: `make bench` must finish within 10 minutes
 DEFAULT_TIMEOUT = 300.0
@@ -524,6 +524,17 @@ TARGETS: tuple[Target, ...] = (
     Target(300, 19, 1.0, proven=True),
     Target(5000, 300, 3.0, zero_out_of_band=True),
     Target(20000, 1250, 60.0, zero_out_of_band=True, max_peak_mb=1000.0),
+    Target(100000, 6250, 8.0, zero_out_of_band=True, max_peak_mb=1000.0),  # issue 13
+)
+
+#: Issue 13's anchors: the peers' figures measured side by side on a 2-core machine (the best
+#: settings of each, three seeds, whole process), quoted from the issue; the benchmark does not
+#: run them.
+ANCHORS = (
+    "| N=300, G=19 | anticlust, pairs kept | 0.91 s |",
+    "| N=5,000, G=300 | anticlust, pairs kept | 87 s |",
+    "| N=20,000, G=1,250 | anticlust, pairs kept | out of memory after 9 minutes (17 GB) |",
+    "| N=300, 60 groups of 5 | GroupEng, pairs ignored | 0.4 s, 0 cells out |",
 )
 
 
@@ -842,6 +853,15 @@ def markdown_document(
         ]
         out += ["| " + " | ".join(row) + " |" for row in summary]
         out += [""]
+    if not FAMILIES:
+        out += [
+            "## Anchors (issue 13: the peers, quoted, not run here)",
+            "",
+            "| size | tool | figure |",
+            "| --- | --- | --- |",
+            *ANCHORS,
+            "",
+        ]
     out += ["## Results", ""]
     for result in results:
         out += [format_markdown(result), ""]
