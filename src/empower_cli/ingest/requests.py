@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 
 from empower_cli.errors import InputError
@@ -49,17 +50,29 @@ class _Keys:
             folded[s.key.casefold()].append(s.index)
         # ids that differ only in case are told apart by their exact spelling alone
         self.folded = {key: found[0] for key, found in folded.items() if len(found) == 1}
-        email = cohort.header_for("email")
-        at = cohort.headers.index(email) if email is not None else None
-        self.email: dict[str, int] = {}
-        if at is not None:
-            for student, cells in zip(cohort.students, cohort.rows, strict=True):
-                self.email.setdefault(fold(cells[at]), student.index)
-        self.names: dict[str, list[int]] = defaultdict(list)
-        for student in cohort.students:
-            if student.name:
-                self.names[name_key(student.name)].append(student.index)
+        self._cohort = cohort
         self.rows = [s.row for s in cohort.students]
+
+    # Emails and names are indexed only when a request names a student that way: request
+    # files name most students by id, and a name's key is dear (0.4 s for 20,000 students).
+    @cached_property
+    def email(self) -> dict[str, int]:
+        cohort = self._cohort
+        email = cohort.header_for("email")
+        found: dict[str, int] = {}
+        if email is not None:
+            at = cohort.headers.index(email)
+            for student, cells in zip(cohort.students, cohort.rows, strict=True):
+                found.setdefault(fold(cells[at]), student.index)
+        return found
+
+    @cached_property
+    def names(self) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = defaultdict(list)
+        for student in self._cohort.students:
+            if student.name:
+                found[name_key(student.name)].append(student.index)
+        return found
 
     def _find(self, cell: str) -> list[int]:
         key = key_of(cell, by_email=self.by_email)
