@@ -27,6 +27,7 @@ from empower_cli.deal import (
     earlier_start,
     family_floors,
     first_start,
+    least_block_repeats,
     placement_of,
     repeats_among,
     weighted_floor,
@@ -483,14 +484,44 @@ def _repeats_forced(problem: Problem, placement: dict[int, int]) -> bool:
     """Whether every repeated pair of the placement is one that no roster avoids."""
     if not problem.earlier_families:
         return True
-    from empower_cli.deal import least_block_repeats
-
     units = [u.index for u in problem.units]
     if not repeats_among(problem, placement, units):
         return True
     kinds = kinds_of(problem, whole(problem), fold=False)
     least = least_block_repeats(problem, kinds, problem.n_groups)
     return repeats_among(problem, placement, units) <= least
+
+
+def _mended(
+    problem: Problem, options: SolveOptions, on_progress: Progress | None, started: float
+) -> Assignment | None:
+    """On a re-run: the earlier roster mended over every group at once (mend.py), when it
+    keeps every rule and --max-moves and its balance and repeats are proven the best possible
+    (0 cells out or the family floors; no repeat that a roster could avoid). Else None, and the
+    blocks are solved as on a first run, then their moves minimised."""
+    if any(f.kind == "bins" for f in problem.family_list):
+        return None  # the spread of means is polished by swaps that would move students
+    from empower_cli.mend import mend, profile_kinds
+
+    found = mend(problem, options.seed)
+    if found is None or found.broken:
+        return None
+    if problem.max_moves is not None and found.moves > problem.max_moves:
+        return None
+    if found.repeats > least_block_repeats(problem, profile_kinds(problem), problem.n_groups):
+        return None
+    if found.balance:
+        floors = family_floors(problem, options.time_limit, reproducible=options.reproducible)
+        if found.balance > weighted_floor(problem, floors):
+            return None
+    groups = [0] * problem.n_students
+    for unit in problem.units:
+        for member in unit.members:
+            groups[member] = found.placement[unit.index]
+    elapsed = time.perf_counter() - started
+    if on_progress is not None:
+        on_progress(found.balance, found.balance, elapsed, None)
+    return Assignment(tuple(groups), Status.OPTIMAL, found.balance, found.balance, elapsed)
 
 
 def solve(
@@ -506,6 +537,11 @@ def solve(
     model too.
     """
     started = time.perf_counter()
+    if problem.previous:
+        mended = _mended(problem, options, on_progress, started)
+        if mended is not None:
+            interrupt.keep()
+            return mended
     blocks = _leaves(problem, whole(problem), options)
     # On a re-run each block deals its start from the earlier groups, in its turn.
     processes = 1 if problem.previous else _processes(options)
