@@ -27,6 +27,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 from empower_cli.model.kinds import Kind
 from empower_cli.records import Problem
@@ -37,7 +38,7 @@ SIZE = 10**15
 #: Groups looked at for each unit placed or each cell mended (beyond the short ones).
 SAMPLE = 40
 #: Rounds of the local search over the groups still out of band.
-ROUNDS = 6
+ROUNDS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,8 @@ class _Roster:
             tuple((c, unit.profile[c]) for c in unit_active(unit.profile) if c in scored)
             for unit in problem.units
         ]
+        self.amounts = [dict(pairs) for pairs in self.active]
+        self.sizes = [unit.size for unit in problem.units]
         self.cells = [[0] * len(problem.categories) for _ in range(self.n_groups)]
         self.size = [0] * self.n_groups
         self.group = [-1] * len(problem.units)
@@ -121,9 +124,14 @@ class _Roster:
             self.partners.setdefault(a, []).append(b)
             self.partners.setdefault(b, []).append(a)
         self.smin, self.smax = problem.size_min, problem.size_max
+        self.bound = set(self.partners) | {u.index for u in problem.units if u.pin is not None}
+        """The units with a pin or an apart partner."""
+        self.home = [_home(problem, u) for u in range(len(problem.units))]
         bands = [problem.band(c) for c in range(len(problem.categories))]
         self.low = [low for low, _ in bands]
         self.high = [high for _, high in bands]
+        self.empty_cost = [c for c in self.scored if self.tables[c][0]]
+        """The categories whose count of 0 costs something (a band above 0, --at-least)."""
         every = range(self.n_groups)
         self.short: dict[int, set[int]] = {c: set(every) for c in self.scored if self.low[c]}
         """Per category with a band above 0: the groups holding fewer than its floor."""
@@ -136,7 +144,6 @@ class _Roster:
             if counted:
                 counted[-1] = len(unit.previous)
             self.earlier.append(counted)
-        """Puts a table's cost above every move."""
 
     # --- what a unit costs where -------------------------------------------------------------
 
@@ -149,6 +156,8 @@ class _Roster:
 
     def allowed(self, unit: int, group: int, besides: int = -1) -> bool:
         """Whether `unit` may join `group` (its pin, its apart partners; `besides` leaves)."""
+        if unit not in self.bound:
+            return True
         pin = self.problem.units[unit].pin
         if pin is not None and pin != group:
             return False
@@ -176,19 +185,18 @@ class _Roster:
     def swap_delta(self, u: int, v: int) -> int:
         """What swapping u (in g) and v (in h) changes, g != h."""
         g, h = self.group[u], self.group[v]
-        change: dict[int, int] = {}
+        change = dict(self.amounts[v])
         for c, a in self.active[u]:
             change[c] = change.get(c, 0) - a
-        for c, a in self.active[v]:
-            change[c] = change.get(c, 0) + a
         tables, cg, ch = self.tables, self.cells[g], self.cells[h]
-        scale = self.scale
         delta = 0
         for c, d in change.items():
             if d:
                 t = tables[c]
-                delta += (t[cg[c] + d] - t[cg[c]] + t[ch[c] - d] - t[ch[c]]) * scale
-        su, sv = self.problem.units[u].size, self.problem.units[v].size
+                n, m = cg[c], ch[c]
+                delta += t[n + d] - t[n] + t[m - d] - t[m]
+        delta *= self.scale
+        su, sv = self.sizes[u], self.sizes[v]
         if su != sv:
             delta += self.size_cost(self.size[g] - su + sv) - self.size_cost(self.size[g])
             delta += self.size_cost(self.size[h] + su - sv) - self.size_cost(self.size[h])
@@ -221,7 +229,8 @@ class _Roster:
 
 
 def unit_active(profile: Sequence[int]) -> list[int]:
-    return [c for c, amount in enumerate(profile) if amount]
+    """The categories a profile holds (compress runs at C speed over long profiles)."""
+    return list(compress(range(len(profile)), profile))
 
 
 def _home(problem: Problem, unit: int) -> int | None:
@@ -245,7 +254,7 @@ def _keep(roster: _Roster) -> list[int]:
     )
     pool = []
     for u in order:
-        home = _home(problem, u)
+        home = roster.home[u]
         size = problem.units[u].size
         if home is not None and roster.size[home] + size <= roster.smax and roster.allowed(u, home):
             roster.put(u, home)
@@ -301,10 +310,12 @@ def _bad_groups(roster: _Roster) -> list[int]:
 
 def _bad_cells(roster: _Roster, g: int) -> tuple[set[int], set[int], bool]:
     """(categories whose count in g is too high, too low, whether g costs anything): a
-    category costs too much when one student fewer (too high) or more (too low) costs less."""
+    category costs too much when one student fewer (too high) or more (too low) costs less.
+    Only the categories g's units hold, and those that cost something at 0, can cost."""
     tables, cells = roster.tables, roster.cells[g]
+    held = {c for u in roster.members[g] for c, _ in roster.active[u]}
     high, low = set(), set()
-    for c in roster.scored:
+    for c in held.union(roster.empty_cost):
         n = cells[c]
         t = tables[c]
         if t[n]:
@@ -317,36 +328,42 @@ def _bad_cells(roster: _Roster, g: int) -> tuple[set[int], set[int], bool]:
 
 
 def _partners_for(
-    roster: _Roster, g: int, high: set[int], low: set[int], rng: random.Random
+    roster: _Roster, g: int, high: set[int], low: set[int], rng: random.Random, full: bool
 ) -> list[int]:
     """The groups worth trading with g: those where a category too high in g is too low, or
-    the other way round, those of the other size side when g's size is out of range, and a
-    seeded sample of the rest."""
-    wanted = []
+    the other way round, first; then those with room for (or a spare of) such a category, and
+    those of the other size side when g's size is out of range, each a seeded sample."""
+    wanted, room = [], []
+    tables = roster.tables
     for h in range(roster.n_groups):
         if h == g:
             continue
-        cells, tables = roster.cells[h], roster.tables
-        if any(tables[c][cells[c] + 1] < tables[c][cells[c]] for c in high) or any(
-            cells[c] and tables[c][cells[c] - 1] < tables[c][cells[c]] for c in low
-        ):
+        cells = roster.cells[h]
+        up = [tables[c][cells[c] + 1] - tables[c][cells[c]] for c in high]
+        down = [tables[c][cells[c] - 1] - tables[c][cells[c]] for c in low if cells[c]]
+        if any(d < 0 for d in up) or any(d < 0 for d in down):
             wanted.append(h)
+        elif any(d == 0 for d in up) or any(d == 0 for d in down):
+            room.append(h)
     short = roster.size[g] < roster.smin
     if short or roster.size[g] > roster.smax:
-        wanted += [
+        sizes = roster.size
+        room += [
             h
             for h in range(roster.n_groups)
-            if h != g and (roster.size[h] > roster.smin if short else roster.size[h] < roster.smax)
-        ][:SAMPLE]
-    extra = rng.sample(range(roster.n_groups), min(SAMPLE // 4, roster.n_groups))
-    return list(dict.fromkeys(wanted + [h for h in extra if h != g]))
+            if h != g and (sizes[h] > roster.smin if short else sizes[h] < roster.smax)
+        ]
+    extra = room if full else rng.sample(room, min(SAMPLE // 2, len(room)))
+    return list(dict.fromkeys(wanted + extra))
 
 
 def _touches(roster: _Roster, unit: int, bad: set[int]) -> bool:
     return any(c in bad for c, _ in roster.active[unit])
 
 
-def _improve_group(roster: _Roster, g: int, rng: random.Random, wide: bool = False) -> bool:
+def _improve_group(
+    roster: _Roster, g: int, rng: random.Random, wide: bool = False, full: bool = False
+) -> bool:
     """The best move or swap of a unit of group g with another group that touches one of g's
     costly cells, when it lowers the total: True when one was made."""
     problem = roster.problem
@@ -357,9 +374,9 @@ def _improve_group(roster: _Roster, g: int, rng: random.Random, wide: bool = Fal
     best = (0, -1, -1, -1)
     mine = [u for u in sorted(roster.members[g]) if problem.units[u].pin is None]
     if wide:
-        partners = [h for h in rng.sample(range(roster.n_groups), min(SAMPLE, roster.n_groups))]
+        partners = rng.sample(range(roster.n_groups), min(SAMPLE // 2, roster.n_groups))
     else:
-        partners = _partners_for(roster, g, high, low, rng)
+        partners = _partners_for(roster, g, high, low, rng, full)
     for h in partners:
         if h == g:
             continue
@@ -372,6 +389,8 @@ def _improve_group(roster: _Roster, g: int, rng: random.Random, wide: bool = Fal
                 if delta < best[0]:
                     best = (delta, u, h, -1)
             for v in theirs:
+                if roster.active[u] == roster.active[v] and not sized:
+                    continue  # alike: only moves change, which _go_home sees to
                 if not (out or sized or _touches(roster, v, low)):
                     continue
                 if not (roster.allowed(u, h, besides=v) and roster.allowed(v, g, besides=u)):
@@ -398,17 +417,25 @@ def _improve_group(roster: _Roster, g: int, rng: random.Random, wide: bool = Fal
 
 
 def _search(roster: _Roster, rng: random.Random) -> None:
-    """Step 4: mend the groups that still cost something, a few rounds."""
+    """Step 4: mend the groups that still cost something, round after round while a round
+    changes anything (at most ROUNDS); a round that changes nothing is followed by one that
+    looks at every group with room for a costly category."""
+    full = False
     for _ in range(ROUNDS):
         bad = _bad_groups(roster)
         if not bad:
             return
         changed = False
         for g in bad:
-            while _improve_group(roster, g, rng) or _improve_group(roster, g, rng, wide=True):
+            while (
+                _improve_group(roster, g, rng)
+                or _improve_group(roster, g, rng, wide=True)
+                or (full and _improve_group(roster, g, rng, full=True))
+            ):
                 changed = True
-        if not changed:
+        if not changed and full:
             return
+        full = not changed
 
 
 def _go_home(roster: _Roster) -> None:
@@ -416,7 +443,7 @@ def _go_home(roster: _Roster) -> None:
     the total (fewer moves at no cost in anything else)."""
     problem = roster.problem
     for u in range(len(problem.units)):
-        home = _home(problem, u)
+        home = roster.home[u]
         g = roster.group[u]
         if home is None or home == g or problem.units[u].pin is not None:
             continue
