@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress
 
+from empower_cli.deal import least_block_repeats
 from empower_cli.model.kinds import Kind
 from empower_cli.records import Problem
 from empower_cli.start import Scoring
@@ -50,6 +51,8 @@ class Mended:
     broken: int
     balance: int
     repeats: int
+    least_repeats: int
+    """The repeats no roster avoids (deal.least_block_repeats)."""
     moves: int
 
 
@@ -126,7 +129,6 @@ class _Roster:
         self.smin, self.smax = problem.size_min, problem.size_max
         self.bound = set(self.partners) | {u.index for u in problem.units if u.pin is not None}
         """The units with a pin or an apart partner."""
-        self.home = [_home(problem, u) for u in range(len(problem.units))]
         bands = [problem.band(c) for c in range(len(problem.categories))]
         self.low = [low for low, _ in bands]
         self.high = [high for _, high in bands]
@@ -140,10 +142,14 @@ class _Roster:
         self.earlier: list[dict[int, int]] = []
         """Per unit: earlier group -> members who were there, and -1 -> returning members."""
         for unit in problem.units:
-            counted = dict(Counter(unit.previous))
+            counted: dict[int, int] = {}
+            for g in unit.previous:
+                counted[g] = counted.get(g, 0) + 1
             if counted:
                 counted[-1] = len(unit.previous)
             self.earlier.append(counted)
+        self.home = [_home(problem, self.earlier[u], u) for u in range(len(problem.units))]
+        """Per unit: the group it goes back to (_home)."""
 
     # --- what a unit costs where -------------------------------------------------------------
 
@@ -233,16 +239,16 @@ def unit_active(profile: Sequence[int]) -> list[int]:
     return list(compress(range(len(profile)), profile))
 
 
-def _home(problem: Problem, unit: int) -> int | None:
+def _home(problem: Problem, earlier: dict[int, int], unit: int) -> int | None:
     """The group a returning unit goes back to: its pin, else its members' most common
-    earlier group that still exists; None for a newcomer."""
-    record = problem.units[unit]
-    if record.pin is not None:
-        return record.pin
-    earlier = Counter(g for g in record.previous if g < problem.n_groups)
-    if not earlier:
+    earlier group that still exists (`earlier`, see _Roster.earlier); None for a newcomer."""
+    pin = problem.units[unit].pin
+    if pin is not None:
+        return pin
+    groups = [g for g in earlier if 0 <= g < problem.n_groups]
+    if not groups:
         return None
-    return min(earlier, key=lambda g: (-earlier[g], g))
+    return min(groups, key=lambda g: (-earlier[g], g))
 
 
 def _keep(roster: _Roster) -> list[int]:
@@ -504,4 +510,5 @@ def mend(problem: Problem, seed: int) -> Mended | None:
     broken, balance, repeats = scoring.parts(total)
     moves = sum(roster.moves(u, roster.group[u]) for u in range(len(problem.units)))
     placement = dict(enumerate(roster.group))
-    return Mended(placement, broken, balance, repeats, moves)
+    least = least_block_repeats(problem, kinds, problem.n_groups)
+    return Mended(placement, broken, balance, repeats, least, moves)

@@ -501,14 +501,14 @@ def _mended(
     blocks are solved as on a first run, then their moves minimised."""
     if any(f.kind == "bins" for f in problem.family_list):
         return None  # the spread of means is polished by swaps that would move students
-    from empower_cli.mend import mend, profile_kinds
+    from empower_cli.mend import mend
 
     found = mend(problem, options.seed)
     if found is None or found.broken:
         return None
     if problem.max_moves is not None and found.moves > problem.max_moves:
         return None
-    if found.repeats > least_block_repeats(problem, profile_kinds(problem), problem.n_groups):
+    if found.repeats > found.least_repeats:
         return None
     if found.balance:
         floors = family_floors(problem, options.time_limit, reproducible=options.reproducible)
