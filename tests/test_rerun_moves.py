@@ -76,11 +76,25 @@ def test_the_floor_is_exact_when_each_group_sheds_what_is_over(records) -> None:
     assert problem.moves_of(found.groups) == 2 == _least_moves(problem)
 
 
-def test_the_floor_is_below_the_moves_when_sizes_force_a_swap(records) -> None:
-    # Group 1 holds both M1s (band [1, 1]): one must leave, the floor. Groups hold 2 each, so
-    # the M1 that leaves needs someone to take its place: 2 moves are the fewest.
+def test_a_full_group_short_of_a_category_must_make_room(records) -> None:
+    # Group 1 holds both M1s (band [1, 1]): one must leave. Group 2 is full (2 students) and
+    # lacks an M1: one of its own must leave to make room. 2 moves, as the floor says.
     cohort = records.cohort(["M1", "M1", "M2", "M3"])
     previous = (0, 0, 1, 1)
+    problem = build_problem(cohort, records.requests(), 2, previous=previous)
+    assert moves_floor(problem, in_band=True) == 2
+    found = solve(problem, OPTIONS)
+    assert validate(problem, found.groups).ok
+    assert found.objective == 0
+    assert problem.moves_of(found.groups) == 2 == _least_moves(problem)
+
+
+def test_the_floor_is_below_the_moves_when_two_categories_are_over(records) -> None:
+    # Group 2 held 4 (of at most 3): both its M1s and both its M2s are over the band [1, 1].
+    # Each student is of one class year, so an M1 and an M2 must leave: 2 moves. The floor
+    # takes the largest excess of any one category in a group (1), not their sum.
+    cohort = records.cohort(["M2", "M2", "M1", "M1", "M3"])
+    previous = (1, 1, 1, 1, 0)
     problem = build_problem(cohort, records.requests(), 2, previous=previous)
     assert moves_floor(problem, in_band=True) == 1
     found = solve(problem, OPTIONS)

@@ -59,48 +59,69 @@ class Mended:
 def moves_floor(problem: Problem, *, in_band: bool) -> int:
     """A lower bound on the returning students any roster moves.
 
-    A student leaves at most one group, so floors on the students who must leave each earlier
-    group add up. Of earlier group g: its returning students in a unit pinned elsewhere, or in
-    a group that no longer exists, all leave. Then take the units all of whose members were in
-    g (pinned there or not pinned): whatever stays of them is in g, and moving one of them
-    lowers any count by at most the students it moves. So at least their students over the
-    largest group size leave, and with `in_band` (every balanced cell in its band, as in any
-    roster as balanced as one of 0 cells out) at least their students of category c over the
-    ceil of c's band. Separately, a locked chain whose returning members came from several
-    groups moves all but the most of them from one group; these add up over chains. The floor
-    is the larger of the two sums."""
+    Take, for each earlier group g, the units all of whose members were in g and that are not
+    pinned elsewhere: whatever stays of them is in g (call them g's own). Any other student
+    placed in g (a newcomer, a moved student) is an arrival. With `in_band` (every balanced cell
+    in its band, as in any roster as balanced as one of 0 cells out), and always for sizes:
+
+    - g's own over the largest group size, or of a category c over the ceil of c's band, leave;
+    - g needs at least as many arrivals as it lacks of the smallest size, and as it lacks of any
+      category c below the floor of c's band (a student counts once in c), and those arrivals
+      need room: g's own over the largest size less the arrivals leave too;
+    - students who leave are moves, each leaves one group, so these add up over the groups,
+      with the returning students of a unit pinned elsewhere or of a group that no longer
+      exists, who all move.
+
+    Two more floors, taken when larger: over all groups, the arrivals of category c (or of any
+    kind, for sizes) that exceed the students who are no group's own are moved students; and a
+    locked chain whose returning members came from several groups moves all but the most of
+    them from one group (these add up over chains)."""
     weights = problem.weights()
     balanced = [c for c in range(len(problem.categories)) if weights[c]] if in_band else []
     n_groups = problem.n_groups
     forced = 0
     chains = 0
-    kept_size: Counter[int] = Counter()
-    kept_cells: dict[int, Counter[int]] = {}
+    own_size = [0] * n_groups
+    own_cells = [[0] * len(balanced) for _ in range(n_groups)]
+    loose_size = 0
+    loose = [0] * len(balanced)
     for unit in problem.units:
         earlier = [problem.previous[m] for m in unit.members]
         returning = [g for g in earlier if g is not None]
-        if not returning:
-            continue
         if len(returning) > 1:
             most = Counter(g for g in returning if g < n_groups).most_common(1)
             chains += len(returning) - (most[0][1] if most else 0)
-        home = returning[0]
+        home = returning[0] if returning else -1
         alike = len(returning) == unit.size and all(g == home for g in returning)
         if alike and home < n_groups and unit.pin in (None, home):
-            kept_size[home] += unit.size
-            cells = kept_cells.setdefault(home, Counter())
-            for c in balanced:
-                cells[c] += unit.profile[c]
+            own_size[home] += unit.size
+            for j, c in enumerate(balanced):
+                own_cells[home][j] += unit.profile[c]
             continue
+        loose_size += unit.size
+        for j, c in enumerate(balanced):
+            loose[j] += unit.profile[c]
         pin = unit.pin
         forced += sum(1 for g in returning if g >= n_groups or (pin is not None and g != pin))
-    excess = 0
-    for g, size in kept_size.items():
+    bands = [problem.band(c) for c in balanced]
+    leaving = 0
+    arrivals = [0] * len(balanced)
+    arrivals_size = 0
+    for g in range(n_groups):
+        size, cells = own_size[g], own_cells[g]
+        need = max(0, problem.size_min - size)
+        arrivals_size += need
         over = size - problem.size_max
-        for c, n in kept_cells[g].items():
-            over = max(over, n - problem.band(c)[1])
-        excess += max(0, over)
-    return max(forced + excess, chains)
+        for j, (low, high) in enumerate(bands):
+            over = max(over, cells[j] - high)
+            lack = max(0, low - cells[j])
+            arrivals[j] += lack
+            need = max(need, lack)
+        leaving += max(0, over, size + need - problem.size_max)
+    short = max(
+        [arrivals_size - loose_size] + [a - f for a, f in zip(arrivals, loose, strict=True)]
+    )
+    return max(forced + leaving, short, chains)
 
 
 class _Roster:
@@ -206,7 +227,11 @@ class _Roster:
         if su != sv:
             delta += self.size_cost(self.size[g] - su + sv) - self.size_cost(self.size[g])
             delta += self.size_cost(self.size[h] + su - sv) - self.size_cost(self.size[h])
-        delta += self.moves(u, h) - self.moves(u, g) + self.moves(v, g) - self.moves(v, h)
+        eu, ev = self.earlier[u], self.earlier[v]
+        if eu:
+            delta += eu.get(g, 0) - eu.get(h, 0)  # the stays it loses, less those it gains
+        if ev:
+            delta += ev.get(h, 0) - ev.get(g, 0)
         return delta
 
     # --- changes ------------------------------------------------------------------------------
