@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from empower_cli import interrupt
 from empower_cli.deal import (
@@ -37,6 +37,9 @@ from empower_cli.errors import STOPPED, InfeasibleError, StoppedError
 from empower_cli.model.kinds import Block, Kind, kinds_of, whole, without_earlier
 from empower_cli.model.moves import place_units
 from empower_cli.records import Assignment, Problem, Status
+
+if TYPE_CHECKING:  # mend.py loads only on a re-run
+    from empower_cli.mend import Mended
 from empower_cli.spread import polish_spread
 
 __all__ = ["BlockProgress", "SolveOptions", "default_workers", "solve", "solve_block"]
@@ -492,36 +495,47 @@ def _repeats_forced(problem: Problem, placement: dict[int, int]) -> bool:
     return repeats_among(problem, placement, units) <= least
 
 
-def _mended(
-    problem: Problem, options: SolveOptions, on_progress: Progress | None, started: float
-) -> Assignment | None:
-    """On a re-run: the earlier roster mended over every group at once (mend.py), when it
-    keeps every rule and --max-moves and its balance and repeats are proven the best possible
-    (0 cells out or the family floors; no repeat that a roster could avoid). Else None, and the
-    blocks are solved as on a first run, then their moves minimised."""
+def _mended(problem: Problem, options: SolveOptions) -> tuple[Mended | None, bool]:
+    """On a re-run: the earlier roster mended over every group at once (mend.py) when it keeps
+    every rule and --max-moves, and whether its balance and repeats are proven the best
+    possible (0 cells out or the family floors; no repeat that a roster could avoid)."""
     if any(f.kind == "bins" for f in problem.family_list):
-        return None  # the spread of means is polished by swaps that would move students
+        return None, False  # the spread of means is polished by swaps that would move students
     from empower_cli.mend import mend
 
     found = mend(problem, options.seed)
     if found is None or found.broken:
-        return None
+        return None, False
     if problem.max_moves is not None and found.moves > problem.max_moves:
-        return None
+        return None, False
     if found.repeats > found.least_repeats:
-        return None
+        return found, False
     if found.balance:
         floors = family_floors(problem, options.time_limit, reproducible=options.reproducible)
         if found.balance > weighted_floor(problem, floors):
-            return None
+            return found, False
+    return found, True
+
+
+def _groups_of(problem: Problem, placement: dict[int, int]) -> tuple[int, ...]:
     groups = [0] * problem.n_students
     for unit in problem.units:
         for member in unit.members:
-            groups[member] = found.placement[unit.index]
-    elapsed = time.perf_counter() - started
-    if on_progress is not None:
-        on_progress(found.balance, found.balance, elapsed, None)
-    return Assignment(tuple(groups), Status.OPTIMAL, found.balance, found.balance, elapsed)
+            groups[member] = placement[unit.index]
+    return tuple(groups)
+
+
+def _better_mended(problem: Problem, mended: Mended, solved: Assignment) -> bool:
+    """Whether a mended roster not proven best beats the blocks' roster: better balance, or as
+    good with no more repeats and fewer moves."""
+    if solved.interrupted or mended.balance > solved.objective:
+        return False
+    if mended.balance < solved.objective:
+        return True
+    units = [u.index for u in problem.units]
+    placement = {u.index: solved.groups[u.members[0]] for u in problem.units}
+    repeats = repeats_among(problem, placement, units)
+    return (mended.repeats, mended.moves) < (repeats, problem.moves_of(solved.groups))
 
 
 def solve(
@@ -537,11 +551,14 @@ def solve(
     model too.
     """
     started = time.perf_counter()
-    if problem.previous:
-        mended = _mended(problem, options, on_progress, started)
-        if mended is not None:
-            interrupt.keep()
-            return mended
+    mended, proven = _mended(problem, options) if problem.previous else (None, False)
+    if mended is not None and proven:
+        interrupt.keep()  # a complete roster, which Ctrl-C must not lose
+        elapsed = time.perf_counter() - started
+        if on_progress is not None:
+            on_progress(mended.balance, mended.balance, elapsed, None)
+        groups = _groups_of(problem, mended.placement)
+        return Assignment(groups, Status.OPTIMAL, mended.balance, mended.balance, elapsed)
     blocks = _leaves(problem, whole(problem), options)
     # On a re-run each block deals its start from the earlier groups, in its turn.
     processes = 1 if problem.previous else _processes(options)
@@ -550,4 +567,9 @@ def solve(
     while run.queue:
         run.solve_next()
     interrupt.keep()  # every unit is placed: a complete roster that Ctrl-C must not lose
-    return run.assignment()
+    solved = run.assignment()
+    if mended is not None and _better_mended(problem, mended, solved):
+        groups = _groups_of(problem, mended.placement)
+        elapsed = time.perf_counter() - started
+        return Assignment(groups, Status.FEASIBLE, mended.balance, solved.bound, elapsed)
+    return solved
