@@ -41,8 +41,7 @@ import shlex
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,15 +144,7 @@ def changed_signups(
 # ------------------------------------------------------------------------------------- runs
 
 
-@dataclass(frozen=True)
-class Settings:
-    runs: int
-    seed: int
-    extra: tuple[str, ...]
-    yardstick: Path
-    timeout: float
-    profile: bool
-    log: Callable[[str], None]
+Settings = bench.Settings  # yardstick_args, deadline and families are not read here
 
 
 def _command(
@@ -232,23 +223,8 @@ def bench_case(case: Case, rules: bool, base: Path, s: Settings) -> Outcome:
             outcome.bounds.append(bound)
     if s.profile:
         s.log("  re-run under cProfile (not timed)")
-        outcome.profile = bench.profile_empower(command, folder, bench_settings(s))
+        outcome.profile = bench.profile_empower(command, folder, s)
     return outcome
-
-
-def bench_settings(s: Settings) -> bench.Settings:
-    """What bench.profile_empower reads of bench.py's settings."""
-    return bench.Settings(
-        runs=1,
-        seed=s.seed,
-        extra=s.extra,
-        yardstick=s.yardstick,
-        yardstick_args=(),
-        timeout=s.timeout,
-        deadline=time.perf_counter() + s.timeout,
-        log=s.log,
-        profile=True,
-    )
 
 
 # ------------------------------------------------------------------------------------ table
@@ -387,7 +363,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(text, flush=True)
 
     s = Settings(
-        args.runs, args.seed, tuple(extra), args.yardstick, args.timeout, args.profile, log
+        runs=args.runs,
+        seed=args.seed,
+        extra=tuple(extra),
+        yardstick=args.yardstick,
+        yardstick_args=(),
+        timeout=args.timeout,
+        deadline=float("inf"),
+        log=log,
+        profile=args.profile,
     )
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="empower-rerun-") as temp:

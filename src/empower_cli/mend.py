@@ -40,6 +40,8 @@ SIZE = 10**15
 SAMPLE = 40
 #: Rounds of the local search over the groups still out of band.
 ROUNDS = 30
+#: Least costly first changes that a stalled group tries a second change after.
+DEEP = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,17 +394,21 @@ def _touches(roster: _Roster, unit: int, bad: set[int]) -> bool:
     return any(c in bad for c, _ in roster.active[unit])
 
 
-def _improve_group(
+Change = tuple[int, int, int, int]
+"""(what it changes in the total, unit, the group it goes to, the unit it swaps with or -1)."""
+
+
+def _changes(
     roster: _Roster, g: int, rng: random.Random, wide: bool = False, full: bool = False
-) -> bool:
-    """The best move or swap of a unit of group g with another group that touches one of g's
-    costly cells, when it lowers the total: True when one was made."""
+) -> list[Change]:
+    """Every move or swap of a unit of group g with another group that touches one of g's
+    costly cells (with `wide`, any unit, with a sample of groups)."""
     problem = roster.problem
     high, low, costly = _bad_cells(roster, g)
     if not costly:
-        return False
+        return []
     sized = roster.size_cost(roster.size[g]) > 0
-    best = (0, -1, -1, -1)
+    found: list[Change] = []
     mine = [u for u in sorted(roster.members[g]) if problem.units[u].pin is None]
     if wide:
         partners = rng.sample(range(roster.n_groups), min(SAMPLE // 2, roster.n_groups))
@@ -411,14 +417,12 @@ def _improve_group(
     for h in partners:
         if h == g:
             continue
-        theirs = [v for v in roster.members[h] if problem.units[v].pin is None]
+        theirs = [v for v in sorted(roster.members[h]) if problem.units[v].pin is None]
         for u in mine:
             out = wide or _touches(roster, u, high)
             size = problem.units[u].size
             if (out or sized) and roster.size[h] + size <= roster.smax and roster.allowed(u, h):
-                delta = roster.remove_delta(u) + roster.add_delta(u, h)
-                if delta < best[0]:
-                    best = (delta, u, h, -1)
+                found.append((roster.remove_delta(u) + roster.add_delta(u, h), u, h, -1))
             for v in theirs:
                 if roster.active[u] == roster.active[v] and not sized:
                     continue  # alike: only moves change, which _go_home sees to
@@ -426,25 +430,52 @@ def _improve_group(
                     continue
                 if not (roster.allowed(u, h, besides=v) and roster.allowed(v, g, besides=u)):
                     continue
-                delta = roster.swap_delta(u, v)
-                if delta < best[0]:
-                    best = (delta, u, h, v)
+                found.append((roster.swap_delta(u, v), u, h, v))
         if sized:
             for v in theirs:
                 size = problem.units[v].size
                 if roster.size[g] + size <= roster.smax and roster.allowed(v, g):
-                    delta = roster.remove_delta(v) + roster.add_delta(v, g)
-                    if delta < best[0]:
-                        best = (delta, v, g, -1)
-    _, u, h, v = best
-    if u < 0:
-        return False
+                    found.append((roster.remove_delta(v) + roster.add_delta(v, g), v, g, -1))
+    return found
+
+
+def _apply(roster: _Roster, change: Change) -> Change:
+    """Make a change; returns the change that undoes it."""
+    delta, u, h, v = change
     source = roster.take(u)
     if v >= 0:
         roster.take(v)
         roster.put(v, source)
     roster.put(u, h)
+    return (-delta, u, source, v)
+
+
+def _improve_group(
+    roster: _Roster, g: int, rng: random.Random, wide: bool = False, full: bool = False
+) -> bool:
+    """The best change of _changes when it lowers the total: True when one was made."""
+    best = min(_changes(roster, g, rng, wide, full), default=None)
+    if best is None or best[0] >= 0:
+        return False
+    _apply(roster, best)
     return True
+
+
+def _deep(roster: _Roster, g: int, rng: random.Random) -> bool:
+    """Two changes that together lower the total where neither does alone: each of the DEEP
+    least costly changes of group g, followed by the best change of the group that took g's
+    unit (or of g); undone unless the two gain. True when a pair was kept."""
+    first = sorted(c for c in _changes(roster, g, rng, full=True) if c[0] >= 0)[:DEEP]
+    for change in first:
+        undo = _apply(roster, change)
+        h = change[2]
+        follow = _changes(roster, h, rng) + _changes(roster, g, rng)
+        second = min((c for c in follow if c[1] != change[1]), default=None)
+        if second is not None and change[0] + second[0] < 0:
+            _apply(roster, second)
+            return True
+        _apply(roster, undo)
+    return False
 
 
 def _search(roster: _Roster, rng: random.Random) -> None:
@@ -465,7 +496,9 @@ def _search(roster: _Roster, rng: random.Random) -> None:
             ):
                 changed = True
         if not changed and full:
-            return
+            if not any([_deep(roster, g, rng) for g in bad]):
+                return
+            changed = True
         full = not changed
 
 
