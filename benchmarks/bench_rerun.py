@@ -6,7 +6,8 @@ For each size N:GROUPS:LEFT:JOINED this
    years written plainly, 3% of the students in disjoint locked pairs, rounded down; with
    --families the extra columns and last year's groups too);
 2. runs the first `python -m empower_cli assign SIGNUPS --groups G --lock LOCKS --out first`
-   as a separate process;
+   as a separate process (again before each re-run after the first, so that both are timed in
+   turns under the same load);
 3. derives the changed sign-ups deterministically: LEFT rows drawn with a seeded generator are
    dropped (their locked pairs with them), and JOINED new students are generated from a seed of
    their own, with new ids (L000001, ...) and e-mail addresses that no earlier student has;
@@ -15,7 +16,7 @@ For each size N:GROUPS:LEFT:JOINED this
 5. scores every re-run with the independent yardstick (../shared/yardstick.py) and reads the
    moves, their proven lower bound and "proven" from the re-run's manifest.json;
 
-and prints a Markdown table: size, first-run s, re-run s (median, min-max), peak MB, moved,
+and prints a Markdown table: size, first-run s and re-run s (median, min-max), peak MB, moved,
 moves lower bound, cells out, proven. With --families every size runs with issue 10's rules
 (`--balance Gender --balance "M-Home house" --at-least "Willing to facilitate?=Yes"
 --avoid-groupmates last_year.csv`) too; with --profile the last re-run of each case runs once
@@ -52,9 +53,6 @@ DEFAULT_SIZES = ("5000:300:40:60", "20000:1250:200:250")
 DEFAULT_RUNS = 3
 #: Whole-process seconds a re-run may take (issue 13), by (students, groups).
 TARGETS = {(5000, 300): 2.0, (20000, 1250): 8.0}
-#: Moves the re-run made before issue 13 on the same cases (the code of main at 7feb22f, seed 0),
-#: the figure a re-run must not exceed; measured with this script.
-MOVES_BEFORE: dict[tuple[int, int, bool], int] = {}
 #: The seed stream of the late sign-ups, apart from the cohort's own.
 JOINED_SEED = 7919
 
@@ -96,7 +94,7 @@ def parse_case(text: str) -> Case:
 class Outcome:
     case: Case
     rules: bool
-    first_seconds: float = 0.0
+    first_seconds: list[float] = field(default_factory=list)
     runs: list[bench.Run] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)
     bounds: list[int] = field(default_factory=list)
@@ -181,6 +179,19 @@ def _changes(out: Path) -> tuple[int | None, int | None]:
     )
 
 
+def _first_run(
+    outcome: Outcome, command: Sequence[str], folder: Path, s: Settings, number: int
+) -> bool:
+    """Time the first run (its rosters are the same each time); False when it failed."""
+    seconds, _, code = bench.run_process(command, folder, s.timeout)
+    s.log(f"  first run {number}: {seconds:.2f} s, exit {code}")
+    if code != 0:
+        outcome.problems += _failed(folder, code, f"first run {number}", s.timeout)
+        return False
+    outcome.first_seconds.append(seconds)
+    return True
+
+
 def bench_case(case: Case, rules: bool, base: Path, s: Settings) -> Outcome:
     outcome = Outcome(case, rules)
     folder = base / f"n{case.students}-g{case.groups}{'-rules' if rules else ''}"
@@ -189,12 +200,9 @@ def bench_case(case: Case, rules: bool, base: Path, s: Settings) -> Outcome:
     cohort = bench.write_cohort(case.size(), s.seed, folder, families=rules)
     first = folder / "first"
     command = _command(case, cohort.signups, cohort.locks, first, folder, rules, s)
-    seconds, _, code = bench.run_process(command, folder, s.timeout)
-    s.log(f"  first run: {seconds:.2f} s, exit {code}")
-    if code != 0:
-        outcome.problems += _failed(folder, code, "first run", s.timeout)
+    first_command = command
+    if not _first_run(outcome, first_command, folder, s, 1):
         return outcome
-    outcome.first_seconds = seconds
     rows, pairs = changed_signups(cohort.rows, cohort.pairs, case, s.seed, rules)
     signups, locks = folder / "signups-changed.csv", folder / "locks-changed.csv"
     generate.write_signups(signups, rows)
@@ -204,6 +212,9 @@ def bench_case(case: Case, rules: bool, base: Path, s: Settings) -> Outcome:
     command = [*_command(case, signups, locks, second, folder, rules, s), *previous]
     yardstick_args = [a for c in bench.FAMILY_COLUMNS for a in ("--balance", c)] if rules else []
     for number in range(1, s.runs + 1):
+        # first runs and re-runs in turns, so that a change in the machine's load falls on both
+        if number > 1 and not _first_run(outcome, first_command, folder, s, number):
+            return outcome
         seconds, peak, code = bench.run_process(command, folder, s.timeout)
         s.log(f"  re-run {number}: {seconds:.2f} s, {peak:.0f} MB, exit {code}")
         if code != 0:
@@ -243,6 +254,16 @@ HEADER = (
 )
 
 
+def _median_text(seconds: Sequence[float]) -> str:
+    """'3.10 (2.90-4.02)': the median, and the range when there are several."""
+    if not seconds:
+        return "?"
+    median = statistics.median(seconds)
+    if len(seconds) == 1:
+        return f"{median:.2f}"
+    return f"{median:.2f} ({min(seconds):.2f}-{max(seconds):.2f})"
+
+
 def _ints(values: Sequence[int]) -> str:
     if not values:
         return "?"
@@ -263,19 +284,19 @@ def row_of(outcome: Outcome) -> list[str]:
     case = outcome.case
     size = f"{case.students:,} / {case.groups:,} groups, -{case.left} +{case.joined}"
     rules = "issue 10" if outcome.rules else "-"
+    first = _median_text(outcome.first_seconds)
     if not outcome.runs:
-        return [size, rules, f"{outcome.first_seconds:.2f}", "failed", *["?"] * 6]
+        return [size, rules, first, "failed", *["?"] * 6]
     seconds = [run.seconds for run in outcome.runs]
     median = statistics.median(seconds)
-    spread = f"{median:.2f} ({min(seconds):.2f}-{max(seconds):.2f})" if len(seconds) > 1 else ""
     scores = [run.score for run in outcome.runs if run.score is not None]
     cells = _ints([score.out_of_band for score in scores])
     proven = {run.proven for run in outcome.runs}
     return [
         size,
         rules,
-        f"{outcome.first_seconds:.2f}",
-        spread or f"{median:.2f}",
+        first,
+        _median_text(seconds),
         f"{max(run.peak_mb for run in outcome.runs):.0f}",
         _ints(outcome.moved),
         _ints(outcome.bounds),
@@ -394,8 +415,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"Written by `benchmarks/bench_rerun.py`, {started:%Y-%m-%d %H:%M} UTC, "
             f"Python {platform.python_version()}, {os.cpu_count()} cores; `{command}`; "
             f"load average {load_start} at start, {load_end} at end. `re-run s` is the median "
-            "whole-process wall time of the re-runs (min-max beside it); `moved` and `moves "
-            "lower bound` come from the re-run's manifest.json, `cells out` from the yardstick.",
+            "whole-process wall time of the re-runs (min-max beside it), `first-run s` the "
+            "same of the first runs, timed in turns with the re-runs; `moved` and `moves lower "
+            "bound` come from the re-run's manifest.json, `cells out` from the yardstick.",
             "",
             table,
             "",
