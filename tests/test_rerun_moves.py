@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from empower_cli.cli import app
-from empower_cli.mend import mend, moves_floor
+from empower_cli.mend import locked_floors, mend, moves_floor
 from empower_cli.records import Problem
 from empower_cli.report import moves_line
 from empower_cli.rules import build_problem
@@ -149,6 +149,15 @@ def test_the_floor_never_exceeds_the_fewest_moves(records) -> None:
             assert moves_floor(problem, in_band=True) <= problem.moves_of(found.groups)
         checked += 1
     assert checked >= 20
+
+
+def test_a_locked_pair_over_its_band_floors_the_balance(records) -> None:
+    # Three groups: one M1 each is the band [1, 1], and a locked pair of M1s puts one over it
+    # wherever it goes.
+    cohort = records.cohort(["M1", "M1", "M1", "M2", "M2", "M2"])
+    problem = build_problem(cohort, records.requests(locks=records.locks((0, 1))), 3)
+    assert locked_floors(problem)["year"] == 1
+    assert locked_floors(build_problem(cohort, records.requests(), 3))["year"] == 0
 
 
 def test_the_moves_line_says_whether_fewer_were_possible() -> None:

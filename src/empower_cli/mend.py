@@ -126,6 +126,21 @@ def moves_floor(problem: Problem, *, in_band: bool) -> int:
     return max(forced + leaving, short, chains)
 
 
+def locked_floors(problem: Problem) -> dict[str, int]:
+    """Per balanced family, a floor on its distance outside the bands that locked chains force:
+    a chain holding more students of a category than the ceil of its band puts those over it
+    in whatever group it goes to, and chains that share a group only add to that."""
+    weights = problem.weights()
+    floors = {f.name: 0 for f in problem.family_list if f.weight}
+    for c, category in enumerate(problem.categories):
+        if not weights[c]:
+            continue
+        high = problem.band(c)[1]
+        over = sum(u.profile[c] - high for u in problem.units if u.profile[c] > high)
+        floors[category.family] = floors.get(category.family, 0) + over
+    return floors
+
+
 class _Roster:
     """Units in groups, with each group's counts per scored category and its size."""
 

@@ -501,7 +501,7 @@ def _mended(problem: Problem, options: SolveOptions) -> tuple[Mended | None, boo
     possible (0 cells out or the family floors; no repeat that a roster could avoid)."""
     if any(f.kind == "bins" for f in problem.family_list):
         return None, False  # the spread of means is polished by swaps that would move students
-    from empower_cli.mend import mend
+    from empower_cli.mend import locked_floors, mend
 
     found = mend(problem, options.seed)
     if found is None or found.broken:
@@ -510,9 +510,11 @@ def _mended(problem: Problem, options: SolveOptions) -> tuple[Mended | None, boo
         return None, False
     if found.repeats > found.least_repeats:
         return found, False
-    if found.balance:
+    if found.balance > weighted_floor(problem, locked := locked_floors(problem)):
         floors = family_floors(problem, options.time_limit, reproducible=options.reproducible)
-        if found.balance > weighted_floor(problem, floors):
+        names = floors.keys() | locked.keys()
+        best = {name: max(floors.get(name, 0), locked.get(name, 0)) for name in names}
+        if found.balance > weighted_floor(problem, best):
             return found, False
     return found, True
 
