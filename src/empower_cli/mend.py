@@ -40,6 +40,8 @@ SIZE = 10**15
 SAMPLE = 40
 #: Rounds of the local search over the groups still out of band.
 ROUNDS = 30
+#: Groups with room looked at in a round after a stall (a seeded sample of them).
+FULL = 200
 #: Least costly first changes that a stalled group tries a second change after.
 DEEP = 12
 
@@ -158,6 +160,9 @@ class _Roster:
         self.sizes = [unit.size for unit in problem.units]
         self.cells = [[0] * len(problem.categories) for _ in range(self.n_groups)]
         self.size = [0] * self.n_groups
+        self.version = [0] * self.n_groups
+        """Changes made to each group so far: a group that could not be improved is looked at
+        again (outside the full rounds) only once it has changed."""
         self.group = [-1] * len(problem.units)
         self.members: list[set[int]] = [set() for _ in range(self.n_groups)]
         self.partners: dict[int, list[int]] = {}
@@ -254,6 +259,7 @@ class _Roster:
     # --- changes ------------------------------------------------------------------------------
 
     def put(self, unit: int, group: int) -> None:
+        self.version[group] += 1
         self.group[unit] = group
         self.members[group].add(unit)
         self.size[group] += self.problem.units[unit].size
@@ -265,6 +271,7 @@ class _Roster:
 
     def take(self, unit: int) -> int:
         group = self.group[unit]
+        self.version[group] += 1
         self.group[unit] = -1
         self.members[group].discard(unit)
         self.size[group] -= self.problem.units[unit].size
@@ -401,7 +408,7 @@ def _partners_for(
             for h in range(roster.n_groups)
             if h != g and (sizes[h] > roster.smin if short else sizes[h] < roster.smax)
         ]
-    extra = room if full else rng.sample(room, min(SAMPLE // 2, len(room)))
+    extra = rng.sample(room, min(FULL if full else SAMPLE // 2, len(room)))
     return list(dict.fromkeys(wanted + extra))
 
 
@@ -498,18 +505,22 @@ def _search(roster: _Roster, rng: random.Random) -> None:
     changes anything (at most ROUNDS); a round that changes nothing is followed by one that
     looks at every group with room for a costly category."""
     full = False
+    stuck: dict[int, int] = {}
     for _ in range(ROUNDS):
         bad = _bad_groups(roster)
         if not bad:
             return
         changed = False
         for g in bad:
+            if not full and stuck.get(g) == roster.version[g]:
+                continue
             while (
                 _improve_group(roster, g, rng)
                 or _improve_group(roster, g, rng, wide=True)
                 or (full and _improve_group(roster, g, rng, full=True))
             ):
                 changed = True
+            stuck[g] = roster.version[g]
         if not changed and full:
             if not any([_deep(roster, g, rng) for g in bad]):
                 return
