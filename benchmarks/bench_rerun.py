@@ -95,6 +95,8 @@ class Outcome:
     case: Case
     rules: bool
     first_seconds: list[float] = field(default_factory=list)
+    first_manifest: list[float] = field(default_factory=list)
+    """The first runs' own wall_seconds (manifest.json: reading to writing, no start-up)."""
     runs: list[bench.Run] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)
     bounds: list[int] = field(default_factory=list)
@@ -181,7 +183,7 @@ def _changes(out: Path) -> tuple[int | None, int | None]:
 
 def _first_run(
     outcome: Outcome, command: Sequence[str], folder: Path, s: Settings, number: int
-) -> bool:
+) -> bool:  # the command writes to folder / "first"
     """Time the first run (its rosters are the same each time); False when it failed."""
     seconds, _, code = bench.run_process(command, folder, s.timeout)
     s.log(f"  first run {number}: {seconds:.2f} s, exit {code}")
@@ -189,6 +191,9 @@ def _first_run(
         outcome.problems += _failed(folder, code, f"first run {number}", s.timeout)
         return False
     outcome.first_seconds.append(seconds)
+    inside = bench.read_manifest(folder / "first")[1]
+    if inside is not None:
+        outcome.first_manifest.append(inside)
     return True
 
 
@@ -245,6 +250,7 @@ HEADER = (
     "rules",
     "first-run s",
     "re-run s",
+    "in-process s (first / re-run)",
     "peak MB",
     "moved",
     "moves lower bound",
@@ -262,6 +268,15 @@ def _median_text(seconds: Sequence[float]) -> str:
     if len(seconds) == 1:
         return f"{median:.2f}"
     return f"{median:.2f} ({min(seconds):.2f}-{max(seconds):.2f})"
+
+
+def _inside(outcome: Outcome) -> str:
+    """The medians of the manifests' wall_seconds, first runs / re-runs."""
+    manifest = [run.manifest_seconds for run in outcome.runs if run.manifest_seconds is not None]
+    if not (outcome.first_manifest and manifest):
+        return "?"
+    first, again = statistics.median(outcome.first_manifest), statistics.median(manifest)
+    return f"{first:.2f} / {again:.2f}"
 
 
 def _ints(values: Sequence[int]) -> str:
@@ -286,7 +301,7 @@ def row_of(outcome: Outcome) -> list[str]:
     rules = "issue 10" if outcome.rules else "-"
     first = _median_text(outcome.first_seconds)
     if not outcome.runs:
-        return [size, rules, first, "failed", *["?"] * 6]
+        return [size, rules, first, "failed", *["?"] * 7]
     seconds = [run.seconds for run in outcome.runs]
     median = statistics.median(seconds)
     scores = [run.score for run in outcome.runs if run.score is not None]
@@ -297,6 +312,7 @@ def row_of(outcome: Outcome) -> list[str]:
         rules,
         first,
         _median_text(seconds),
+        _inside(outcome),
         f"{max(run.peak_mb for run in outcome.runs):.0f}",
         _ints(outcome.moved),
         _ints(outcome.bounds),
@@ -416,7 +432,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"Python {platform.python_version()}, {os.cpu_count()} cores; `{command}`; "
             f"load average {load_start} at start, {load_end} at end. `re-run s` is the median "
             "whole-process wall time of the re-runs (min-max beside it), `first-run s` the "
-            "same of the first runs, timed in turns with the re-runs; `moved` and `moves lower "
+            "same of the first runs, timed in turns with the re-runs; `in-process s` the medians "
+            "of "
+            "the manifests' `wall_seconds` (reading the files to writing them, without start-up "
+            "and imports), less sensitive to load; `moved` and `moves lower "
             "bound` come from the re-run's manifest.json, `cells out` from the yardstick.",
             "",
             table,
