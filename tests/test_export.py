@@ -6,6 +6,7 @@ import csv
 import errno
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -330,12 +331,12 @@ def fail_on_third_file(monkeypatch: pytest.MonkeyPatch, error: BaseException) ->
     real = export._write_file
     calls: list[str] = []
 
-    def flaky(path: Path, data: bytes) -> None:
+    def flaky(path: Path, data: bytes, *, sync: bool = True) -> None:
         calls.append(path.name)
         if len(calls) == 3:
-            real(path, data[:10])  # a half-written file inside the temporary folder
+            real(path, data[:10], sync=sync)  # a half-written file inside the temporary folder
             raise error
-        real(path, data)
+        real(path, data, sync=sync)
 
     monkeypatch.setattr(export, "_write_file", flaky)
 
@@ -407,3 +408,38 @@ def test_unwritable_characters_are_reported_without_data(here: Path) -> None:
         "rosters: a cell holds characters that cannot be written as UTF-8; nothing was written."
     )
     assert list(here.iterdir()) == []
+
+
+def test_every_file_written_is_synced_before_the_folder_goes_in(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    real = os.fsync
+
+    def counted(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(export.os, "fsync", counted)
+    paths = write(Path("rosters"))
+    # each file, the marker, the temporary folder and the folder holding the rosters
+    assert len(synced) >= len(paths) + 1
+
+
+def test_a_file_that_cannot_be_synced_leaves_the_earlier_run(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(Path("rosters"))
+    before = snapshot(here / "rosters")
+
+    def failing(path: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(export, "_sync_file", failing)
+    with pytest.raises(OutputError) as caught:
+        write(Path("rosters"), force=True)
+    assert caught.value.message == (
+        "rosters: the rosters could not be written (Input/output error); nothing was changed."
+    )
+    assert snapshot(here / "rosters") == before
+    assert [p.name for p in here.iterdir()] == ["rosters"]

@@ -39,12 +39,13 @@ def test_email_exact_name_word_and_typo_are_matched() -> None:
         cohort({0: "BO@x.edu", 1: "deniz yilmaz", 3: "Sam", 4: "Ana Ruis and Bo Chen"})
     )
     assert placed.header == "Placed with"
+    column = "Placed with"  # each lock names the cell it was written in
     assert placed.pairs == (
-        Pair(0, 1, "signups.csv", 2),
-        Pair(1, 3, "signups.csv", 3),
-        Pair(3, 4, "signups.csv", 5),
-        Pair(4, 0, "signups.csv", 6),
-        Pair(4, 1, "signups.csv", 6),
+        Pair(0, 1, "signups.csv", 2, column),
+        Pair(1, 3, "signups.csv", 3, column),
+        Pair(3, 4, "signups.csv", 5, column),
+        Pair(4, 0, "signups.csv", 6, column),
+        Pair(4, 1, "signups.csv", 6, column),
     )
     assert placed.warnings == ()
 
@@ -64,11 +65,14 @@ def test_ambiguous_and_unknown_requests_are_listed_not_guessed() -> None:
 
 def test_the_column_is_found_by_its_question_or_named() -> None:
     question = HEADER.replace("Placed with", "Is there anyone you would like to be placed with?")
-    assert read_placed(cohort({0: "Bo Chen"}, question)).pairs == (Pair(0, 1, "signups.csv", 2),)
+    asked = question.rsplit(",", 1)[1]
+    assert read_placed(cohort({0: "Bo Chen"}, question)).pairs == (
+        Pair(0, 1, "signups.csv", 2, asked),
+    )
     other = HEADER.replace("Placed with", "Buddy")
     assert read_placed(cohort({0: "Bo Chen"}, other)).pairs == ()
     assert read_placed(cohort({0: "Bo Chen"}, other), header="buddy").pairs == (
-        Pair(0, 1, "signups.csv", 2),
+        Pair(0, 1, "signups.csv", 2, "Buddy"),
     )
     error = failure(lambda: read_placed(cohort({}, other), header="Friends"))
     assert str(error) == (

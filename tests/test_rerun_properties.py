@@ -20,7 +20,7 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 @st.composite
 def cases(draw: st.DrawFn):
     n_groups = draw(st.integers(2, 4))
-    n = draw(st.integers(2 * n_groups + 2, 28))
+    n = draw(st.integers(2 * n_groups + 3, 28))  # room for 2 locks, an apart pair and a pin
     specs = draw(
         st.lists(
             st.tuples(

@@ -11,11 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from empower_cli.records import Changes, Earlier, Move, Pair, Previous, Problem
-
-
-def _where(pair: Pair) -> str:
-    return f"{pair.source} row {pair.row}"
+from empower_cli.records import Changes, Earlier, Move, Previous, Problem
 
 
 def _reason(problem: Problem, student: int, after: int, groups: Sequence[int]) -> str:
@@ -28,27 +24,27 @@ def _reason(problem: Problem, student: int, after: int, groups: Sequence[int]) -
     requests = problem.requests
     for pin in requests.pins:
         if pin.student == student:
-            return f"pinned to group {pin.group + 1} ({pin.source} row {pin.row})"
+            return f"pinned to group {pin.group + 1} ({pin.origin})"
     unit = problem.units[problem.unit_of_student()[student]]
     partners = [m for m in unit.members if m != student]
     for pin in requests.pins:
         if pin.student in partners:
             return (
                 f"locked with {students[pin.student].label}, who is pinned to group "
-                f"{pin.group + 1} ({pin.source} row {pin.row})"
+                f"{pin.group + 1} ({pin.origin})"
             )
     for m in partners:
         earlier = previous[m]
         if earlier != before:
             was = "is new" if earlier is None else f"was in group {earlier + 1}"
             direct = [p for p in requests.locks if {p.a, p.b} == {student, m}]
-            where = f" ({_where(direct[0])})" if direct else ""
+            where = f" ({direct[0].origin})" if direct else ""
             return f"a new lock with {students[m].label}{where}, who {was}"
     for pair in requests.aparts:
         if student in (pair.a, pair.b):
             other = pair.b if pair.a == student else pair.a
             if groups[other] == before:
-                return f"must be apart from {students[other].label} ({_where(pair)})"
+                return f"must be apart from {students[other].label} ({pair.origin})"
     return "balance and group sizes"
 
 

@@ -377,7 +377,11 @@ def assign(
         ),
     ] = None,
     ignore_requests: Annotated[
-        bool, typer.Option("--ignore-requests", help='Do not read a "placed with" column.')
+        bool,
+        typer.Option(
+            "--ignore-requests",
+            help='Do not read a "placed with" column (--lock, --apart and --pin still hold).',
+        ),
     ] = False,
     no_workbook: Annotated[
         bool, typer.Option("--no-workbook", help="Do not write rosters.xlsx.")

@@ -109,33 +109,42 @@ def earlier_cells(problem: Problem) -> list[int]:
 
 
 def worth(problem: Problem, kinds: tuple[Kind, ...], n_groups: int, penalty: int) -> Worth:
-    broken, balance, repeats = Scoring(problem, kinds).parts(penalty)
+    broken, balance, repeats = Scoring.of(problem, kinds).parts(penalty)
     return Worth(broken, balance, repeats, least_block_repeats(problem, kinds, n_groups))
 
 
 def penalty_of(problem: Problem, kinds: tuple[Kind, ...], counts: list[list[int]]) -> int:
     """The penalty (start.Scoring) of counts[k][g]."""
-    scoring = Scoring(problem, kinds)
+    scoring = Scoring.of(problem, kinds)
     return scoring.total(cells_of(kinds, counts, len(problem.categories)))
 
 
-#: Family floors already computed, by problem (see `family_floors`).
-_FLOORS: dict[int, tuple[Problem, float, dict[str, int]]] = {}
+#: Family floors already computed (see `family_floors`) for the last two problems, by block
+#: (None for the whole cohort).
+_FLOORS: list[tuple[Problem, dict[Block | None, dict[str, int]]]] = []
 
 
 def family_floors(
-    problem: Problem, time_limit: float, reproducible: bool = False
+    problem: Problem, time_limit: float, reproducible: bool = False, block: Block | None = None
 ) -> dict[str, int]:
-    """model.bounds.objective_floors, remembered for the problem (it loads OR-Tools)."""
-    known = _FLOORS.get(id(problem))
-    if known is not None and known[0] is problem:
-        return known[2]
-    from empower_cli.model.bounds import objective_floors
+    """model.bounds.objective_floors over the whole cohort, or over one block's units and
+    groups, remembered for the problem (it loads OR-Tools)."""
+    known = next((found for owner, found in _FLOORS if owner is problem), None)
+    if known is None:  # the problem and its plain twin (kinds.without_earlier) are kept
+        known = {}
+        _FLOORS[:] = [*_FLOORS[-1:], (problem, known)]
+    if block is not None and len(block.groups) == problem.n_groups:
+        block = None
+    if block in known:
+        return known[block]
+    from empower_cli.model.bounds import Scope, objective_floors
 
     share = min(2.0, max(0.5, time_limit / 10 / max(1, len(problem.categories))))
-    floors = objective_floors(problem, time_limit=share, reproducible=reproducible)
-    _FLOORS.clear()
-    _FLOORS[id(problem)] = (problem, time_limit, floors)
+    scope = None
+    if block is not None:
+        scope = Scope(tuple(problem.units[u] for u in block.units), len(block.groups))
+    floors = objective_floors(problem, time_limit=share, reproducible=reproducible, scope=scope)
+    known[block] = floors
     return floors
 
 
@@ -152,7 +161,7 @@ def _target(problem: Problem, block: Block, kinds: tuple[Kind, ...]) -> int:
     ruled = [r.category for r in problem.no_lone] + [r.category for r in problem.at_least]
     if len(block.groups) != problem.n_groups or not any(weights[c] for c in ruled):
         return 0
-    scoring = Scoring(problem, kinds)
+    scoring = Scoring.of(problem, kinds)
     balance = weighted_floor(problem, family_floors(problem, 60.0))
     return balance * scoring.scale + least_block_repeats(problem, kinds, len(block.groups))
 

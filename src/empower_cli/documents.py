@@ -27,23 +27,14 @@ class Run:
     config: str | None = None
     """The empower.toml used, if any."""
     warnings: tuple[str, ...] = ()
-    """Every warning printed while reading (the sign-up file and its requests column)."""
-    requested: int = 0
-    """Locked pairs that came from the "placed with" column."""
-    requests_header: str | None = None
+    """Every warning printed while reading (the sign-up file and its "placed with" column)."""
 
 
 def rules_text(run: Run) -> str | None:
     """The line that confirms every rule held (report.rules_line)."""
     from empower_cli.report import rules_line
 
-    return rules_line(
-        run.problem,
-        run.verdict,
-        run.assignment.groups,
-        requested=run.requested,
-        requests_header=run.requests_header,
-    )
+    return rules_line(run.problem, run.verdict, run.assignment.groups)
 
 
 def build_documents(

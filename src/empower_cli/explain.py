@@ -41,13 +41,10 @@ def describe(problem: Problem, rule: Rule) -> str:
         pair = (requests.locks if rule.family == "lock" else requests.aparts)[rule.index]
         a, b = students[pair.a].label, students[pair.b].label
         how = "are locked together" if rule.family == "lock" else "must be apart"
-        return f"{a} and {b} {how} ({pair.source} row {pair.row})"
+        return f"{a} and {b} {how} ({pair.origin})"
     if rule.family == "pin":
         pin = requests.pins[rule.index]
-        return (
-            f"{students[pin.student].label} is pinned to group {pin.group + 1} "
-            f"({pin.source} row {pin.row})"
-        )
+        return f"{students[pin.student].label} is pinned to group {pin.group + 1} ({pin.origin})"
     if rule.family == "sizes":
         low, high = problem.size_min, problem.size_max
         each = str(low) if low == high else f"{low} or {high}"

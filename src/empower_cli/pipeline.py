@@ -141,6 +141,7 @@ def _manifest(
             "pins": len(requests.pins),
             "units": len(problem.units),
             "warnings": len(cohort.warnings),
+            "locked_pairs_from_requests_column": requests.column_locks,
         },
         "balance": {
             "out_of_band_cells": balance.out_of_band,
@@ -163,10 +164,6 @@ class Prepared:
     n_groups: int
     problem: Problem
     previous: Previous | None = None
-    requested: int = 0
-    """Locked pairs that the "placed with" column added."""
-    requests_header: str | None = None
-    """The "placed with" column read, if any."""
     warnings: tuple[str, ...] = ()
     """Every warning printed while reading, for the report."""
     group_note: str | None = None
@@ -218,9 +215,8 @@ def prepare(options: AssignOptions, err: Console, *, before_reading: bool = True
     from empower_cli.export import clean_stale_temporaries, group_column_note, prepare_output_dir
     from empower_cli.ingest import parse_column_option, read_requests
     from empower_cli.ingest.earlier import read_previous
-    from empower_cli.ingest.placed import read_placed, with_locks
     from empower_cli.report import print_warnings
-    from empower_cli.rules import build_problem, choose_group_count
+    from empower_cli.rules import build_problem, choose_group_count, forced_repeat_warnings
 
     parse_column_option(options.columns)  # a bad --column is a usage error before any reading
     settings = resolve(options, load_settings(options_reading(options)))
@@ -238,17 +234,15 @@ def prepare(options: AssignOptions, err: Console, *, before_reading: bool = True
         groups, group_size = min(previous.n_groups, len(cohort.students)), None
     n_groups = choose_group_count(len(cohort.students), groups=groups, group_size=group_size)
     requests = read_requests(
-        cohort, n_groups, lock=settings.lock, apart=settings.apart, pin=settings.pin
+        cohort,
+        n_groups,
+        lock=settings.lock,
+        apart=settings.apart,
+        pin=settings.pin,
+        column=settings.requests_column,
+        ignore_column=settings.ignore_requests,
     )
-    requested, requests_header, warnings = 0, None, list(cohort.warnings)
-    if not settings.ignore_requests:
-        placed = read_placed(cohort, header=settings.requests_column)
-        print_warnings(err, placed.warnings)
-        warnings += placed.warnings
-        requests_header = placed.header
-        before = len(requests.locks)
-        requests = with_locks(requests, placed.pairs)
-        requested = len(requests.locks) - before
+    print_warnings(err, requests.warnings)
     problem = build_problem(
         cohort,
         requests,
@@ -257,15 +251,15 @@ def prepare(options: AssignOptions, err: Console, *, before_reading: bool = True
         max_moves=settings.max_moves,
         plan=plan_for(settings, cohort, n_groups),
     )
+    repeats = forced_repeat_warnings(problem)
+    print_warnings(err, repeats)
     return Prepared(
         settings,
         cohort,
         n_groups,
         problem,
         previous,
-        requested,
-        requests_header,
-        tuple(warnings),
+        cohort.warnings + requests.warnings + repeats,
         group_note,
     )
 
@@ -368,9 +362,6 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         changes = replace(changes, moves_floor=moves_floor(problem, in_band=in_band))
     costs = _costs(prepared, assignment, verdict)
     manifest = _manifest(settings, cohort, problem, assignment, verdict, started, workers)
-    counts = manifest["counts"]
-    if isinstance(counts, dict):
-        counts["locked_pairs_from_requests_column"] = prepared.requested
     if changes is not None:
         manifest["changes"] = {
             "moved": len(changes.moved),
@@ -388,8 +379,6 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
         costs=costs,
         config=settings.file.source,
         warnings=prepared.warnings,
-        requested=prepared.requested,
-        requests_header=prepared.requests_header,
     )
     building = time.perf_counter()
     documents = build_documents(

@@ -34,6 +34,23 @@ def person_label(name: str, key: str) -> str:
     return key
 
 
+def quote(text: str, limit: int = 60) -> str:
+    """`text` in single quotes for a message, shortened when very long."""
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f"'{text}'"
+
+
+def request_origin(source: str, rows: int | Sequence[int], column: str | None = None) -> str:
+    """How every message names where a request was written: "locks.csv row 3" (or "rows 3, 7")
+    for a lock, apart or pin file, "signups.csv row 14, column 'Placed with'" for a cell of the
+    sign-up file's "placed with" column."""
+    numbers = [rows] if isinstance(rows, int) else sorted(set(rows))
+    noun = "row" if len(numbers) == 1 else "rows"
+    where = f"{source} {noun} {', '.join(map(str, numbers))}"
+    return where if column is None else f"{where}, column {quote(column)}"
+
+
 @dataclass(frozen=True, slots=True)
 class Student:
     """One sign-up, after normalisation."""
@@ -114,19 +131,29 @@ class Cohort:
 
 @dataclass(frozen=True, slots=True)
 class Pair:
-    """Two students named on one row of a lock or apart file."""
+    """Two students a coordinator's request names: a row of a lock or apart file (a row of three
+    gives three pairs), or one name in a cell of the sign-up file's "placed with" column."""
 
     a: int
     b: int
     """Student indices (Student.index)."""
     source: str
+    """The file the request is written in."""
     row: int
-    """Line of the pair file as a spreadsheet shows it."""
+    """Line of that file as a spreadsheet shows it."""
+    column: str | None = None
+    """The header of the sign-up file's column the request is written in; None for a row of a
+    lock or apart file (the whole row is the request)."""
+
+    @property
+    def origin(self) -> str:
+        """Where the request was written, as every message names it (`request_origin`)."""
+        return request_origin(self.source, self.row, self.column)
 
 
 @dataclass(frozen=True, slots=True)
 class Pin:
-    """A student who must be in a given group."""
+    """A student who must be in a given group (a row of a pin file)."""
 
     student: int
     group: int
@@ -134,14 +161,32 @@ class Pin:
     source: str
     row: int
 
+    @property
+    def origin(self) -> str:
+        """Where the request was written, as every message names it (`request_origin`)."""
+        return request_origin(self.source, self.row)
+
 
 @dataclass(frozen=True, slots=True)
 class Requests:
-    """What the coordinator asked for beyond balance."""
+    """What the coordinator asked for beyond balance: locks, aparts and pins, from every source
+    alike (the lock, apart and pin files and the sign-up file's "placed with" column); each
+    request knows where it was written, and a pair two sources give is kept once, from the
+    file."""
 
     locks: tuple[Pair, ...] = ()
     aparts: tuple[Pair, ...] = ()
     pins: tuple[Pin, ...] = ()
+    column: str | None = None
+    """The header of the "placed with" column read, as the file writes it; None when no such
+    column was read."""
+    warnings: tuple[str, ...] = ()
+    """Requests of that column that were not used (they match nobody, or several students)."""
+
+    @property
+    def column_locks(self) -> int:
+        """How many of the locks come from the "placed with" column alone."""
+        return sum(1 for pair in self.locks if pair.column is not None)
 
 
 @dataclass(frozen=True, slots=True)

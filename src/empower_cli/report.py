@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from empower_cli.changes import Diff
-from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict
+from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict, quote
 
 #: The widest a category column gets: a longer name wraps at spaces, and a word longer than the
 #: column is cut with an ellipsis.
@@ -344,9 +344,6 @@ def rules_line(
     problem: Problem,
     verdict: Verdict,
     groups: Sequence[int],
-    *,
-    requested: int = 0,
-    requests_header: str | None = None,
 ) -> str | None:
     """One line that confirms every rule the validator checked held, with how many of each:
     "Every rule held: 10 locked pairs together, 3 apart pairs apart, 2 pins kept, ...". None
@@ -355,16 +352,17 @@ def rules_line(
         return None
     requests = problem.requests
     parts = []
-    from_files = len(requests.locks) - requested
+    from_column = requests.column_locks
+    from_files = len(requests.locks) - from_column
     if from_files:
         parts.append(f"{_plural(from_files, 'locked pair', 'locked pairs')} together")
     if requests.aparts:
         parts.append(f"{_plural(len(requests.aparts), 'apart pair', 'apart pairs')} apart")
     if requests.pins:
         parts.append(f"{_plural(len(requests.pins), 'pin', 'pins')} kept")
-    if requested:
-        column = " ".join((requests_header or "placed with").split())
-        parts.append(f"{_plural(requested, 'pair', 'pairs')} from the '{column}' column together")
+    if from_column:
+        column = quote(requests.column or "placed with")
+        parts.append(f"{_plural(from_column, 'pair', 'pairs')} from the {column} column together")
     if problem.max_moves is not None and problem.previous:
         moved = problem.moves_of(groups)
         parts.append(f"{moved} earlier students moved (--max-moves {problem.max_moves})")

@@ -21,6 +21,7 @@ from empower_cli.records import (
     Requests,
     Student,
     Unit,
+    request_origin,
 )
 
 DEFAULT_GROUP_SIZE = 16
@@ -108,16 +109,14 @@ class _Chains:
 
 
 def _where(pairs: Iterable[Pair]) -> str:
-    """'locks.csv rows 3, 7' for the pairs given (grouped by file)."""
-    rows: dict[str, list[int]] = defaultdict(list)
+    """'locks.csv rows 3, 7' for the pairs given, grouped by where they were written, as
+    `Pair.origin` names one: "signups.csv rows 4, 9, column 'Placed with'; locks.csv row 2"."""
+    rows: dict[tuple[str, str | None], list[int]] = defaultdict(list)
     for pair in pairs:
-        rows[pair.source].append(pair.row)
-    parts = []
-    for source, numbers in rows.items():
-        numbers = sorted(set(numbers))
-        noun = "row" if len(numbers) == 1 else "rows"
-        parts.append(f"{source} {noun} {', '.join(map(str, numbers))}")
-    return "; ".join(parts)
+        rows[pair.source, pair.column].append(pair.row)
+    return "; ".join(
+        request_origin(source, numbers, column) for (source, column), numbers in rows.items()
+    )
 
 
 def _names(students: Sequence[Student], indices: Iterable[int], limit: int = 8) -> str:
@@ -174,7 +173,7 @@ def build_problem(
     pin_of_chain: dict[int, tuple[int, str]] = {}
     for pin in requests.pins:
         root = chain_of[pin.student]
-        where = f"{pin.source} row {pin.row}"
+        where = f"{pin.origin}"
         if root in pin_of_chain and pin_of_chain[root][0] != pin.group:
             first_group, first_where = pin_of_chain[root]
             raise InfeasibleError(
@@ -267,6 +266,48 @@ def forced_repeats(problem: Problem) -> int:
     earlier = {f.name for f in problem.earlier_families}
     cells = [c for c, cat in enumerate(problem.categories) if cat.family in earlier]
     return sum(u.profile[c] * (u.profile[c] - 1) // 2 for u in problem.units for c in cells)
+
+
+#: At most this many forced repeats are named in the warning; the rest are counted.
+_NAMED_REPEATS = 5
+
+
+def forced_repeat_warnings(problem: Problem) -> tuple[str, ...]:
+    """For each --avoid-groupmates file, one warning naming the pairs of its groupmates that
+    locks keep together (they will share a group again), each with the locks that do it."""
+    unit_of = problem.unit_of_student()
+    locks: dict[int, list[Pair]] = defaultdict(list)
+    for pair in problem.requests.locks:
+        locks[unit_of[pair.a]].append(pair)
+    warnings = []
+    for family in problem.earlier_families:
+        named: list[str] = []
+        for unit in problem.units:
+            for a, b in _groupmates(unit.members, family.groups):
+                direct = [p for p in locks[unit.index] if {p.a, p.b} == {a, b}]
+                how = _where(direct) if direct else f"the locks in {_where(locks[unit.index])}"
+                named.append(f"{problem.students[a].label} and {problem.students[b].label} ({how})")
+        if not named:
+            continue
+        shown = "; ".join(named[:_NAMED_REPEATS])
+        if len(named) > _NAMED_REPEATS:
+            shown += f"; and {len(named) - _NAMED_REPEATS} more"
+        count = "1 pair" if len(named) == 1 else f"{len(named)} pairs"
+        warnings.append(
+            f"{family.source}: {count} of earlier groupmates will share a group again, because "
+            f"locks keep them together: {shown}."
+        )
+    return tuple(warnings)
+
+
+def _groupmates(members: Sequence[int], groups: Sequence[int | None]) -> list[tuple[int, int]]:
+    """The pairs of `members` who shared an earlier group."""
+    return [
+        (a, b)
+        for i, a in enumerate(members)
+        for b in members[i + 1 :]
+        if groups[a] is not None and groups[a] == groups[b]
+    ]
 
 
 def _check_repeats(

@@ -327,7 +327,7 @@ def fewest_repeats(
     if repeats <= least:
         return placement, True, False
     counts = counts_of(kinds, block, placement)
-    target = objective * Scoring(problem, kinds).scale + least
+    target = objective * Scoring.of(problem, kinds).scale + least
     repaired = _repaired(problem, kinds, counts, target, options.seed)
     if repaired is not None:
         counts, repeats = repaired

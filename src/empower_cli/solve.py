@@ -107,13 +107,16 @@ def _from_start(
 
 
 def _floored(problem: Problem, block: Block, judged: Worth, options: SolveOptions) -> Worth:
-    """A start of every group that reaches the family floors (model.bounds) and repeats no
-    more than it must is optimal too: it is marked perfect, and no model is needed."""
-    if len(block.groups) != problem.n_groups or judged.repeats > judged.least_repeats:
+    """A start that reaches the family floors (model.bounds) of its block and repeats no more
+    than it must is the best the block can do: it is marked perfect, and no model is needed
+    (a locked pair of Nonbinary students in groups of exactly 16 puts two cells out in any
+    roster of their block)."""
+    if judged.repeats > judged.least_repeats:
         return judged
-    if judged.balance > weighted_floor(problem, family_floors(problem, options.time_limit)):
+    floors = family_floors(problem, options.time_limit, options.reproducible, block)
+    if judged.balance > weighted_floor(problem, floors):
         return judged
-    return replace(judged, balance=judged.balance, proven=True)
+    return replace(judged, proven=True)
 
 
 def solve_block(
@@ -341,6 +344,10 @@ class _Run:
     solved: list[tuple[Block, BlockResult]] = field(default_factory=list)
     placement: dict[int, int] = field(default_factory=dict)
     interrupted: bool = False
+    current: Block | None = None
+    """The block being solved, until it is recorded or merged."""
+    parts: dict[Block, tuple[Block, Block]] = field(default_factory=dict)
+    """What each merged block was merged from."""
     handed_out: float = 0.0
     """The budgets given to blocks so far: the clock of a reproducible run."""
 
@@ -389,13 +396,24 @@ class _Run:
     def restart_whole(self) -> None:
         """Solve every group as one model (which can also prove what balance is possible)."""
         self.queue, self.solved, self.blocks = [whole(self.problem)], [], [whole(self.problem)]
+        self.current = None
+
+    def at_floor(self, result: BlockResult) -> bool:
+        """Whether the blocks solved, with this one, already add up to no more than the
+        cohort's floor: nothing a merge finds could be better (a locked pair of Nonbinary
+        students in groups of exactly 16 puts two cells out in any roster)."""
+        if result.status is not Status.OPTIMAL:
+            return False
+        done = sum(r.objective for _, r in self.solved) + result.objective
+        floors = family_floors(self.problem, self.options.time_limit, self.options.reproducible)
+        return done <= weighted_floor(self.problem, floors)
 
     def merge_or_keep(self, block: Block, result: BlockResult, left: float) -> bool:
         """After a block that missed perfect balance: True when it was sent back to be solved
         again, with every group or merged with a neighbour."""
         if not result.objective or self.interrupted or left <= 1.0:
             return False
-        if not (self.queue or self.solved):
+        if not (self.queue or self.solved) or self.at_floor(result):
             return False
         if self.problem.n_groups <= MERGE_GROUPS:
             self.restart_whole()
@@ -403,15 +421,47 @@ class _Run:
         neighbour = self.queue[0] if self.queue else self.solved[-1][0]
         if len(block.groups) + len(neighbour.groups) > merge_limit(self.problem):
             return False
+        merged = _merge(block, neighbour)
+        self.parts[merged] = (block, neighbour)
         if self.queue:
-            self.queue.pop(0)
+            self.queue[0] = merged
         else:
             self.solved.pop()
-        self.queue.insert(0, _merge(block, neighbour))
+            self.queue.insert(0, merged)
+        self.current = None
         return True
 
     def solve_next(self) -> None:
         block = self.queue.pop(0)
+        self.current = block
+        try:
+            self._solve(block)
+        except KeyboardInterrupt:
+            self._ctrl_c()
+
+    def _ctrl_c(self) -> None:
+        """Ctrl-C anywhere in the loop (most often while a block's start is dealt, Python in
+        this thread): the blocks done are kept and the rest get their start without a
+        search; a merged block not yet solved goes back to its parts, whose starts were
+        dealt. With nothing found yet, or at a second Ctrl-C, the run stops without rosters."""
+        pending = [self.current] if self.current is not None else []
+        left_to_do = [part for b in [*pending, *self.queue] for part in self._parts_of(b)]
+        if (self.interrupted or len(self.blocks) == 1) and not _dealt_all(self.dealt, left_to_do):
+            raise KeyboardInterrupt
+        if not _dealt_all(self.dealt, left_to_do):
+            left_to_do = [*pending, *self.queue]  # their starts are dealt in turn, unsearched
+        self.interrupted = True
+        self.queue = left_to_do
+        self.current = None
+
+    def _parts_of(self, block: Block) -> list[Block]:
+        """The blocks whose starts were dealt that a merged block is made of."""
+        if block in self.dealt or block not in self.parts:
+            return [block]
+        first, second = self.parts[block]
+        return self._parts_of(first) + self._parts_of(second)
+
+    def _solve(self, block: Block) -> None:
         left = self.remaining()
         budget = self.budget(block)
         move_cap, repeat_cap = self.caps()
@@ -426,17 +476,6 @@ class _Run:
                 repeat_cap=repeat_cap,
                 dealt=self.dealt.get(block),
             )
-        except KeyboardInterrupt:
-            left_to_do = [block, *self.queue]
-            if (self.interrupted or len(self.blocks) == 1) and not _dealt_all(
-                self.dealt, left_to_do
-            ):
-                raise  # nothing found yet, or a second Ctrl-C: stop without rosters
-            # Ctrl-C while this block's start was being dealt (Python, in this thread): the
-            # blocks done are kept and the rest get their start without a search.
-            self.interrupted = True
-            self.queue.insert(0, block)
-            return
         except InfeasibleError:
             if len(block.groups) == self.problem.n_groups:
                 raise
@@ -449,6 +488,7 @@ class _Run:
             return
         self.placement.update(result.placement)
         self.solved.append((block, result))
+        self.current = None
 
     def assignment(self) -> Assignment:
         problem = self.problem
@@ -460,7 +500,9 @@ class _Run:
             bound = 0
             if objective > 0:
                 bound = weighted_floor(problem, family_floors(problem, self.options.time_limit))
-            proven = objective == bound and all(r.status is Status.OPTIMAL for _, r in self.solved)
+            # blocks each at their best can still add up to more than the cohort's best; what
+            # they add up to is the cohort's best when it reaches the cohort's floor
+            proven = objective == bound
             # a block proven best on repeats only where locks force them stays proven overall
             status = (
                 Status.OPTIMAL

@@ -12,7 +12,8 @@ usually perfect, so the solver is not needed at all, or a hint it only repairs.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import islice
 
 from empower_cli.model.kinds import Kind
 from empower_cli.records import Problem
@@ -28,6 +29,10 @@ DEEP_EVERY = 5
 MARGINAL = 2.0
 #: At most this many swaps are looked at in one step of the local search.
 STEP_CANDIDATES = 800
+
+
+#: The last few Scorings built (see Scoring.of), with the problem and kinds they are for.
+_SCORINGS: list[tuple[Problem, Sequence[Kind], Scoring]] = []
 
 
 class Scoring:
@@ -78,6 +83,17 @@ class Scoring:
         self.active = [c for c in sorted(present) if any(self.tables[c])]
         self.has_rules = bool(problem.at_least or problem.no_lone)
 
+    @classmethod
+    def of(cls, problem: Problem, kinds: Sequence[Kind]) -> Scoring:
+        """The scoring of these kinds, built once: the deal, the repair and the judging of a
+        start all read it, and its tables are dear once earlier groups are categories."""
+        for known_problem, known_kinds, scoring in _SCORINGS:
+            if known_problem is problem and known_kinds is kinds:
+                return scoring
+        scoring = cls(problem, kinds)
+        _SCORINGS[:] = [*_SCORINGS[-3:], (problem, kinds, scoring)]
+        return scoring
+
     def parts(self, total: int) -> tuple[int, int, int]:
         """(broken rules, weighted balance, repeats) of a total penalty."""
         hard, rest = divmod(total, HARD)
@@ -126,7 +142,7 @@ def greedy_counts(
     over_allowed = n_students - size_min * n_groups  # groups that may hold size_max
     if size_min == size_max:
         over_allowed = 0
-    scoring = Scoring(problem, kinds)
+    scoring = Scoring.of(problem, kinds)
     tables = scoring.tables
     n_categories = len(problem.categories)
     ideal = [c.total / problem.n_groups for c in problem.categories]
@@ -192,30 +208,23 @@ def greedy_counts(
         if max(sizes, default=0) > size_max:
             return None  # the units kept in place and the pinned ones overfill a group
 
+    held = {c for kind in kinds for c in kind.active}
+    pull = _Pull(tables, earlier, lone, spread, ideal, size_max, cells, held)
+    scale = 1 / max(size_max, 1)
+
+    def score(g: int, kind: Kind) -> float:
+        if kind.size == 1:  # every amount is 1: the kept pulls
+            return sum(pull.kept[c][g] for c in kind.active) + sizes[g] * scale
+        row = cells[g]
+        value = sum(pull.cost(c, row[c], kind.profile[c]) for c in kind.active)
+        return value + sizes[g] * scale
+
     for k in order:
         kind = kinds[k]
-        active = [(c, kind.profile[c]) for c in kind.active]
         others = apart.get(k, ())
-
-        def score(g: int, active: list[tuple[int, int]] = active) -> float:
-            row = cells[g]
-            value = 0.0
-            for c, amount in active:
-                after = min(row[c] + amount, size_max)
-                if c in earlier:
-                    value += 4.0 * (tables[c][after] - tables[c][row[c]])
-                elif c in lone:
-                    value += PAIRING * (-1 if row[c] == 1 else int(row[c] > 1))
-                else:
-                    # what the cell would cost past its band (0 below the ceiling), then how
-                    # full it is against its ideal
-                    value += MARGINAL * (tables[c][after] > tables[c][row[c]])
-                    value += spread[c] * (row[c] + amount - ideal[c])
-            return value + sizes[g] / max(size_max, 1)
-
         # Only the group that receives a unit changes its score, so scores are kept, not
         # recomputed for every unit of the kind.
-        scores = [score(g) for g in range(n_groups)]
+        scores = [score(g, kind) for g in range(n_groups)]
         for _ in range(kind.count - placed[k]):
             best, best_score = -1, 0.0
             for g in range(n_groups):
@@ -226,8 +235,52 @@ def greedy_counts(
             if best < 0:
                 return None
             place(k, best)
-            scores[best] = score(best)
+            pull.update(best, kind.active)
+            scores[best] = score(best, kind)
     return counts
+
+
+class _Pull:
+    """What one student of a category adds to a group's score in the greedy deal: toward
+    groups low on it against its ideal (what a cell would cost past its band, then how full
+    it is), away from groups holding an earlier groupmate, and for a --no-lone category toward
+    a group holding exactly one. `kept[c][g]` is that for one more student, kept up to date
+    as groups fill, since nearly every unit is a kind of its own once several families are
+    balanced and each kind would otherwise score every group afresh."""
+
+    def __init__(
+        self,
+        tables: list[list[int]],
+        earlier: set[int],
+        lone: set[int],
+        spread: list[float],
+        ideal: list[float],
+        size_max: int,
+        cells: list[list[int]],
+        categories: set[int],
+    ) -> None:
+        self.tables, self.earlier, self.lone = tables, earlier, lone
+        self.spread, self.ideal, self.size_max = spread, ideal, size_max
+        self.cells = cells
+        self.kept: dict[int, list[float]] = {}
+        for c in sorted(categories):
+            self.kept[c] = [self.cost(c, row[c], 1) for row in cells]
+
+    def cost(self, c: int, value: int, amount: int) -> float:
+        table = self.tables[c]
+        after = min(value + amount, self.size_max)
+        if c in self.earlier:
+            return 4.0 * (table[after] - table[value])
+        if c in self.lone:
+            return PAIRING * (-1 if value == 1 else int(value > 1))
+        return MARGINAL * (table[after] > table[value]) + self.spread[c] * (
+            value + amount - self.ideal[c]
+        )
+
+    def update(self, g: int, categories: Sequence[int]) -> None:
+        row = self.cells[g]
+        for c in categories:
+            self.kept[c][g] = self.cost(c, row[c], 1)
 
 
 class _Repair:
@@ -240,7 +293,7 @@ class _Repair:
         self.counts = counts
         self.rng = random.Random(seed)
         self.n_groups = len(counts[0]) if counts else 0
-        self.scoring = Scoring(problem, kinds)
+        self.scoring = Scoring.of(problem, kinds)
         self.tables = self.scoring.tables
         self.cells = cells_of(kinds, counts, len(problem.categories))
         scored = set(self.scoring.active)
@@ -251,29 +304,46 @@ class _Repair:
         for k in self.movable:
             self.by_size.setdefault(kinds[k].size, []).append(k)
         self.holders = [{g for g in range(self.n_groups) if row[g]} for row in counts]
+        self.members: list[set[int]] = [set() for _ in range(self.n_groups)]
+        for k, groups in enumerate(self.holders):
+            for g in groups:
+                self.members[g].add(k)
         self.apart = _apart_kinds(problem, kinds)
         self.active = self.scoring.active
         self.scored = set(self.active)
         self.diffs: dict[tuple[int, int], list[tuple[list[int], int, int]]] = {}
+        # a kind of single students holds each category once: its categories as a set, so
+        # that what a swap changes is a set difference
+        self.keys = [frozenset(profile) for profile in self.sparse]
+        self.ones = [all(v == 1 for v in profile.values()) for profile in self.sparse]
+        self.bad = [{c for c in self.active if self.is_bad(g, c)} for g in range(self.n_groups)]
+        self.log: list[tuple[int, int, int, int]] = []
+        """The swaps made since `mark`, so that `rewind` can undo them."""
 
     def total(self) -> int:
         return self.scoring.total(self.cells)
 
+    def is_bad(self, g: int, c: int) -> bool:
+        """Whether cell (g, c) costs more than a neighbouring count would."""
+        table, value = self.tables[c], self.cells[g][c]
+        cost = table[value]
+        if not cost:
+            return False
+        return cost > table[max(0, value - 1)] or (
+            value + 1 < len(table) and cost > table[value + 1]
+        )
+
     def bad_cells(self) -> list[tuple[int, int]]:
-        tables, cells = self.tables, self.cells
-        return [
-            (g, c)
-            for g in range(self.n_groups)
-            for c in self.active
-            if tables[c][cells[g][c]]
-            and (
-                tables[c][cells[g][c]] > tables[c][max(0, cells[g][c] - 1)]
-                or (
-                    cells[g][c] + 1 < len(tables[c])
-                    and tables[c][cells[g][c]] > tables[c][cells[g][c] + 1]
-                )
-            )
-        ]
+        return [(g, c) for g in range(self.n_groups) for c in sorted(self.bad[g])]
+
+    def mark(self) -> None:
+        self.log.clear()
+
+    def rewind(self) -> None:
+        """Undo every swap since `mark`."""
+        for a, b, g, h in reversed(self.log):
+            self.swap(b, a, g, h)
+        self.log.clear()
 
     def allowed(self, k: int, g: int, leaving: int) -> bool:
         """Can a unit of kind k enter group g (with a unit of kind `leaving` going out)?"""
@@ -298,6 +368,15 @@ class _Repair:
         """The change in penalty when a unit of kind a leaves g for h and one of b goes back."""
         row_g, row_h = self.cells[g], self.cells[h]
         change = 0
+        if self.ones[a] and self.ones[b]:
+            tables, ka, kb = self.tables, self.keys[a], self.keys[b]
+            for c in kb - ka:  # one more in g, one fewer in h
+                table, vg, vh = tables[c], row_g[c], row_h[c]
+                change += table[vg + 1] - table[vg] + table[vh - 1] - table[vh]
+            for c in ka - kb:
+                table, vg, vh = tables[c], row_g[c], row_h[c]
+                change += table[vg - 1] - table[vg] + table[vh + 1] - table[vh]
+            return change
         for table, c, d in self.diff(a, b):
             vg, vh = row_g[c], row_h[c]
             change += table[vg + d] - table[vg] + table[vh - d] - table[vh]
@@ -312,18 +391,37 @@ class _Repair:
         for k, group in ((a, g), (b, h)):
             if not counts[k][group]:
                 self.holders[k].discard(group)
+                self.members[group].discard(k)
         self.holders[b].add(g)
         self.holders[a].add(h)
+        self.members[g].add(b)
+        self.members[h].add(a)
         for c, amount in self.sparse[a].items():
             self.cells[g][c] -= amount
             self.cells[h][c] += amount
         for c, amount in self.sparse[b].items():
             self.cells[g][c] += amount
             self.cells[h][c] -= amount
+        for c in (
+            self.keys[a] ^ self.keys[b]
+            if self.ones[a] and self.ones[b]
+            else self.keys[a] | self.keys[b]
+        ):
+            for group in (g, h):
+                if self.is_bad(group, c):
+                    self.bad[group].add(c)
+                else:
+                    self.bad[group].discard(c)
+        self.log.append((a, b, g, h))
 
     def candidates(self, g: int, c: int) -> list[tuple[int, int, int]]:
+        """The first STEP_CANDIDATES of `swaps`."""
+        return list(islice(self.swaps(g, c), STEP_CANDIDATES))
+
+    def swaps(self, g: int, c: int) -> Iterator[tuple[int, int, int]]:
         """Swaps (a out of g, b into g from h) that change the count of c in g toward a lower
-        penalty, in a random order."""
+        penalty, in a random order: first those whose h can take the change of c at no cost
+        (the swap then mends the cell without breaking another of c), then the others."""
         rng = self.rng
         value = self.cells[g][c]
         table = self.tables[c]
@@ -331,23 +429,33 @@ class _Repair:
         up = value + 1 < len(table) and table[value + 1] < table[value]
         if down and up:
             down = rng.random() < 0.5
-        present = [a for a in self.movable if self.counts[a][g]]
+        sparse = self.sparse
+        present = [a for a in self.members[g] if self.kinds[a].pin is None]
+        present.sort()
         rng.shuffle(present)
-        found: list[tuple[int, int, int]] = []
-        for a in present:
-            ca = self.sparse[a].get(c, 0)
-            pool = self.by_size[self.kinds[a].size]
-            offset = rng.randrange(len(pool))
-            for b in pool[offset:] + pool[:offset]:
-                cb = self.sparse[b].get(c, 0)
-                if b == a or (cb >= ca if down else cb <= ca):
-                    continue
-                for h in self.holders[b]:
-                    if h != g:
-                        found.append((a, b, h))
-            if len(found) >= STEP_CANDIDATES:
-                break
-        return found
+        # a leaves g: it must hold more of c than b (down) or less (up)
+        leaving = [(a, sparse[a].get(c, 0)) for a in present]
+        others = [h for h in range(self.n_groups) if h != g]
+        rng.shuffle(others)
+        cells = self.cells
+        step = 1 if down else -1  # what h gains of c, per unit of difference
+        free = [h for h in others if table[max(0, cells[h][c] + step)] <= table[cells[h][c]]]
+        costly = [h for h in others if table[max(0, cells[h][c] + step)] > table[cells[h][c]]]
+        kinds = self.kinds
+        # (Trying the pairs that differ in fewest categories first halved the swaps looked at
+        # but left the fewest-repeats search of the example cohort a repeat short.)
+        for groups in (free, costly):
+            for h in groups:
+                held = [
+                    (b, sparse[b].get(c, 0), kinds[b].size)
+                    for b in sorted(self.members[h])
+                    if kinds[b].pin is None
+                ]
+                for a, ca in leaving:
+                    size = kinds[a].size
+                    for b, cb, size_b in held:
+                        if (cb < ca if down else cb > ca) and size_b == size:
+                            yield a, b, h
 
     def step(self, uphill: int) -> int | None:
         """One step: the first swap found that lowers the penalty, else one of those that raise
@@ -358,7 +466,7 @@ class _Repair:
         g, c = bad[self.rng.randrange(len(bad))]
         best: list[tuple[int, int, int]] = []
         best_delta = uphill + 1
-        for a, b, h in self.candidates(g, c):
+        for a, b, h in islice(self.swaps(g, c), STEP_CANDIDATES):
             change = self.delta(a, b, g, h)
             if change > best_delta or not (self.allowed(b, g, a) and self.allowed(a, h, b)):
                 continue
@@ -376,7 +484,7 @@ class _Repair:
 
     def first_better(self, g: int, c: int, below: int) -> tuple[int, int, int, int] | None:
         """The first swap found for cell (g, c) whose change is below `below`."""
-        for a, b, h in self.candidates(g, c):
+        for a, b, h in islice(self.swaps(g, c), STEP_CANDIDATES):
             change = self.delta(a, b, g, h)
             if change < below and self.allowed(b, g, a) and self.allowed(a, h, b):
                 return a, b, h, change
@@ -441,14 +549,13 @@ def repair(
     state = _Repair(problem, kinds, counts, seed)
     remaining = state.total()
     best_seen, since_best = remaining, 0
-    best_counts = [row[:] for row in counts]
     uphill = state.scoring.scale
     for _ in range(max_steps):
         if remaining <= target:
             return remaining
         if remaining < best_seen:
             best_seen, since_best = remaining, 0
-            best_counts = [row[:] for row in counts]
+            state.mark()
         else:
             since_best += 1
             if since_best > stall_steps:
@@ -461,8 +568,7 @@ def repair(
         if change is not None:
             remaining += change
     if remaining > best_seen:  # a step uphill was the last thing tried: go back to the best
-        for row, best_row in zip(counts, best_counts, strict=True):
-            row[:] = best_row
+        state.rewind()
         remaining = best_seen
     return remaining
 

@@ -201,7 +201,7 @@ def violations_of(problem: Problem, groups: Sequence[int]) -> list[Violation]:
                 Violation(
                     "lock",
                     f"{students[pair.a].label} and {students[pair.b].label} are locked "
-                    f"together ({pair.source} row {pair.row}) but are in groups "
+                    f"together ({pair.origin}) but are in groups "
                     f"{groups[pair.a] + 1} and {groups[pair.b] + 1}.",
                 )
             )
@@ -211,7 +211,7 @@ def violations_of(problem: Problem, groups: Sequence[int]) -> list[Violation]:
                 Violation(
                     "apart",
                     f"{students[pair.a].label} and {students[pair.b].label} must be apart "
-                    f"({pair.source} row {pair.row}) but share group {groups[pair.a] + 1}.",
+                    f"({pair.origin}) but share group {groups[pair.a] + 1}.",
                 )
             )
     for pin in requests.pins:
@@ -220,7 +220,7 @@ def violations_of(problem: Problem, groups: Sequence[int]) -> list[Violation]:
                 Violation(
                     "pin",
                     f"{students[pin.student].label} is pinned to group {pin.group + 1} "
-                    f"({pin.source} row {pin.row}) but is in group {groups[pin.student] + 1}.",
+                    f"({pin.origin}) but is in group {groups[pin.student] + 1}.",
                 )
             )
     if problem.max_moves is not None and problem.previous:

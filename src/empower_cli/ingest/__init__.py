@@ -1,8 +1,9 @@
 """Reading sign-up, lock, apart and pin files into frozen records (pandas stays in here).
 
-`load_cohort` reads a sign-up CSV into a Cohort, `read_requests` reads the coordinator's lock,
-apart and pin files against it, and `parse_column_option` turns `--column FIELD=HEADER` values
-into the mapping `load_cohort` takes. Every problem with a file is an InputError (exit 3) that
+`load_cohort` reads a sign-up CSV into a Cohort, `read_requests` reads every one of the
+coordinator's requests against it (the lock, apart and pin files and the "placed with" column)
+into one Requests record, and `parse_column_option` turns `--column FIELD=HEADER` values into the
+mapping `load_cohort` takes. Every problem with a file is an InputError (exit 3) that
 names the file, the row and the column.
 """
 

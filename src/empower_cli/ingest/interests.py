@@ -94,12 +94,15 @@ def collect_interests(
     the splitting says a form writes "Other:" answers among the choices, a label few students
     chose that is not known is counted as OTHER.
     """
+    # a form offers a few choices, so most cells repeat: each distinct cell is split once
+    distinct = list(dict.fromkeys(cells))
     if splitting == PLAIN and not known:
-        pieces = [split_interests(cell) for cell in cells]
+        split = {cell: split_interests(cell) for cell in distinct}
     else:
-        inferred = infer_labels(cells, splitting) if splitting.labels_may_hold_separator else []
+        inferred = infer_labels(distinct, splitting) if splitting.labels_may_hold_separator else []
         labels = {fold(label): clean(label) for label in [*inferred, *known]}
-        pieces = [split_cell(cell, splitting, labels) for cell in cells]
+        split = {cell: split_cell(cell, splitting, labels) for cell in distinct}
+    pieces = [split[cell] for cell in cells]
     others: list[str] = []
     if splitting.free_text_other:
         listed = {fold(label) for label in known}

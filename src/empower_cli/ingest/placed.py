@@ -1,5 +1,8 @@
 """The free-text "placed with" column: requests matched to students and turned into locks.
 
+One of the sources of the coordinator's requests (`requests.read_requests` reads them all): each
+lock found here names its cell (the sign-up file, the student's row and the column's header).
+
 Each cell may name several people (separated by `;`, `,`, `/`, `&`, `+`, "and" or a line break),
 by email or by name, with typos. Each name is matched in this order: the exact email; the exact
 full name; whole words of one name ("Ana", "Ruiz"); then a close full name (rapidfuzz, at least
@@ -17,9 +20,9 @@ from rapidfuzz import fuzz, process
 from empower_cli.errors import InputError
 from empower_cli.ingest.columns import header_key
 from empower_cli.ingest.text import clean, fold, join_words, name_key, quote
-from empower_cli.records import Cohort, Pair, Requests
+from empower_cli.records import Cohort, Pair
 
-#: Words in a header that mark the requests column.
+#: Words in a header that mark the "placed with" column.
 _HEADER_WORDS: tuple[str, ...] = (
     "placedwith",
     "pairedwith",
@@ -42,6 +45,8 @@ MARGIN = 5.0
 
 @dataclass(frozen=True, slots=True)
 class Placed:
+    """What the "placed with" column gives: its locks and the requests that were not used."""
+
     pairs: tuple[Pair, ...]
     warnings: tuple[str, ...]
     header: str | None
@@ -51,8 +56,8 @@ class Placed:
 _plain = name_key
 
 
-def find_requests_column(cohort: Cohort, header: str | None) -> int | None:
-    """The position of the requests column: the header named, the one mapped with
+def find_placed_column(cohort: Cohort, header: str | None) -> int | None:
+    """The position of the "placed with" column: the header named, the one mapped with
     `--column requests=...`, else a header that says so; None when there is none."""
     headers = cohort.headers
     listed = ", ".join(quote(clean(h)) for h in headers)
@@ -126,11 +131,12 @@ class _Directory:
 
 
 def read_placed(cohort: Cohort, *, header: str | None = None) -> Placed:
-    """Locked pairs from the requests column (none when the file has no such column)."""
-    position = find_requests_column(cohort, header)
+    """Locked pairs from the "placed with" column (none when the file has no such column)."""
+    position = find_placed_column(cohort, header)
     if position is None:
         return Placed((), (), None)
-    shown = quote(clean(cohort.headers[position]))
+    column = clean(cohort.headers[position])
+    shown = quote(column)
     directory = _Directory(cohort)
     students = cohort.students
     pairs: list[Pair] = []
@@ -146,7 +152,7 @@ def read_placed(cohort: Cohort, *, header: str | None = None) -> Placed:
                 key = frozenset((student.index, found[0]))
                 if key not in seen:
                     seen.add(key)
-                    pairs.append(Pair(student.index, found[0], cohort.source, student.row))
+                    pairs.append(Pair(student.index, found[0], cohort.source, student.row, column))
                 continue
             if directory.match(text) == [student.index]:
                 continue  # the student named themself
@@ -163,11 +169,4 @@ def read_placed(cohort: Cohort, *, header: str | None = None) -> Placed:
                     f"{where} could be {names}{more}, so this request was not used; "
                     "write the full name or the email, or add the pair to a lock file."
                 )
-    return Placed(tuple(pairs), tuple(warnings), clean(cohort.headers[position]))
-
-
-def with_locks(requests: Requests, pairs: tuple[Pair, ...]) -> Requests:
-    """The requests with `pairs` added to the locks (a pair already locked is not repeated)."""
-    have = {frozenset((p.a, p.b)) for p in requests.locks}
-    extra = tuple(p for p in pairs if frozenset((p.a, p.b)) not in have)
-    return Requests(locks=requests.locks + extra, aparts=requests.aparts, pins=requests.pins)
+    return Placed(tuple(pairs), tuple(warnings), column)

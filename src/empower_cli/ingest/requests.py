@@ -1,4 +1,7 @@
-"""Lock, apart and pin files: students matched to the cohort, row by row.
+"""The coordinator's requests, from every source: the lock, apart and pin files, matched to the
+cohort row by row, and the sign-up file's "placed with" column (`placed`). `read_requests` reads
+them all into one Requests record; each lock, apart and pin knows the file and row (and, for the
+column, the header) it was written in, so that every later message names it the same way.
 
 A student is named by their key (the id, or the email when there is no id column; compared
 ignoring case), their email, or their name (compared as every file compares names: `name_key`,
@@ -7,8 +10,9 @@ is a set of students: a lock row of three keeps all three together, an apart row
 each apart from the others. A lock file can also be an assignments.csv of some of the students:
 everyone sharing a group there is locked together.
 
-Conflicts between the files (locked and apart at once, pins that split a chain) are the business
-of `rules`, not of this module.
+A pair that both a lock file and the column give is kept once, from the lock file. Conflicts
+between the sources (locked and apart at once, pins that split a chain) are the business of
+`rules`, not of this module.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from empower_cli.errors import InputError
 from empower_cli.ingest.cohort import key_of
 from empower_cli.ingest.columns import ALIASES, header_key
 from empower_cli.ingest.earlier import group_position
+from empower_cli.ingest.placed import read_placed
 from empower_cli.ingest.read import REQUEST_ADVICE, read_records
 from empower_cli.ingest.text import clean, column_phrase, fold, join_words, name_key, quote
 from empower_cli.records import Cohort, Pair, Pin, Requests
@@ -262,6 +267,12 @@ def _pins(path: Path, keys: _Keys, n_groups: int) -> tuple[Pin, ...]:
     return tuple(pins.values())
 
 
+def _merged(first: tuple[Pair, ...], then: tuple[Pair, ...]) -> tuple[Pair, ...]:
+    """`first`, then each pair of `then` that `first` does not already hold (in either order)."""
+    have = {frozenset((p.a, p.b)) for p in first}
+    return first + tuple(p for p in then if frozenset((p.a, p.b)) not in have)
+
+
 def read_requests(
     cohort: Cohort,
     n_groups: int,
@@ -269,11 +280,23 @@ def read_requests(
     lock: Path | None = None,
     apart: Path | None = None,
     pin: Path | None = None,
+    column: str | None = None,
+    ignore_column: bool = False,
 ) -> Requests:
-    """The lock, apart and pin files given, each checked against the cohort's students."""
+    """Every request: the lock, apart and pin files given, each checked against the cohort's
+    students, and the "placed with" column (the header `column`, else the one found by its
+    header; none with `ignore_column`), whose pairs join the locks after the lock file's."""
     keys = _Keys(cohort)
+    locks = _pairs(lock, keys, groups=True) if lock is not None else ()
+    aparts = _pairs(apart, keys) if apart is not None else ()
+    pins = _pins(pin, keys, n_groups) if pin is not None else ()
+    if ignore_column:
+        return Requests(locks=locks, aparts=aparts, pins=pins)
+    placed = read_placed(cohort, header=column)
     return Requests(
-        locks=_pairs(lock, keys, groups=True) if lock is not None else (),
-        aparts=_pairs(apart, keys) if apart is not None else (),
-        pins=_pins(pin, keys, n_groups) if pin is not None else (),
+        locks=_merged(locks, placed.pairs),
+        aparts=aparts,
+        pins=pins,
+        column=placed.header,
+        warnings=placed.warnings,
     )

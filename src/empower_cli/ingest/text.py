@@ -7,6 +7,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from empower_cli.records import quote as quote  # one quoting for every message
+
 #: Invisible characters that are never part of a value: removed wherever they occur.
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
 #: Joiners matter inside some scripts' words, so they are only trimmed at the ends.
@@ -49,13 +51,6 @@ def name_key(text: str) -> str:
     folded = unicodedata.normalize("NFKD", fold(text)).translate(_LETTERS)
     plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return " ".join(_NOT_NAME.sub(" ", plain).split())
-
-
-def quote(text: str, limit: int = 60) -> str:
-    """`text` in single quotes for a message, shortened when very long."""
-    if len(text) > limit:
-        text = text[: limit - 3] + "..."
-    return f"'{text}'"
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

@@ -12,12 +12,33 @@ fill at most 5 groups, so at least 5 cells hold 2, a distance of 5 the solver th
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from empower_cli.model.limits import set_limit
-from empower_cli.records import Problem
+from empower_cli.records import Problem, Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a floor is taken over: some units in some number of groups, the whole cohort or
+    one block of a large one (whose bands stay the cohort's: a block's floor bounds what
+    that block can reach)."""
+
+    units: Sequence[Unit]
+    n_groups: int
+
+    @property
+    def students(self) -> int:
+        return sum(unit.size for unit in self.units)
+
+
+def whole_scope(problem: Problem) -> Scope:
+    return Scope(problem.units, problem.n_groups)
 
 
 def _least(model: cp_model.CpModel, time_limit: float, reproducible: bool) -> int:
@@ -36,19 +57,29 @@ def _least(model: cp_model.CpModel, time_limit: float, reproducible: bool) -> in
 
 
 def category_floor(
-    problem: Problem, category: int, *, time_limit: float, reproducible: bool = False
+    problem: Problem,
+    category: int,
+    *,
+    time_limit: float,
+    reproducible: bool = False,
+    scope: Scope | None = None,
 ) -> int:
     """The least distance outside the band for one category, ignoring every other rule
     (a valid lower bound; 0 when the relaxation is not solved to optimality in time)."""
+    scope = scope or whole_scope(problem)
     low, high = problem.band(category)
-    chunks = Counter(u.profile[category] for u in problem.units if u.profile[category])
+    chunks = Counter(u.profile[category] for u in scope.units if u.profile[category])
     lone = any(rule.category == category for rule in problem.no_lone)
     least = max((r.least for r in problem.at_least if r.category == category), default=0)
     if not problem.weights()[category]:
         return 0
     if all(value <= high for value in chunks) and low == 0 and not lone and least <= low:
         return 0
-    n_groups = problem.n_groups
+    n_groups = scope.n_groups
+    if not lone:
+        known = _dealt_floor(chunks, n_groups, max(low, least), high)
+        if known is not None:
+            return known
     model = cp_model.CpModel()
     take = {
         value: [model.new_int_var(0, count, f"y_{value}_{g}") for g in range(n_groups)]
@@ -76,6 +107,41 @@ def category_floor(
         model.add(counts[g] >= counts[g + 1])
     model.minimize(sum(distances))
     return _least(model, time_limit, reproducible)
+
+
+def _dealt_floor(chunks: Counter[int], n_groups: int, low: int, high: int) -> int | None:
+    """The category's floor without a model, when a deal shows it, as it does for nearly
+    every category of a large cohort (where the model is dear); else None.
+
+    A chain holding more than `high` of the category puts its group that much over, and two
+    such chains in one group put it at least as far over as two groups each holding one: their
+    overshoot added up is a lower bound. It is the floor when each such chain can have a group
+    of its own and the other chunks, dealt largest first each to the group holding least,
+    leave every other group in band."""
+    big = [value for value in chunks.elements() if value > high]
+    if len(big) > n_groups:
+        return None
+    rest = Counter({value: n for value, n in chunks.items() if value <= high})
+    if not _packs_in_band(rest, n_groups - len(big), low, high):
+        return None
+    return sum(value - high for value in big)
+
+
+def _packs_in_band(chunks: Counter[int], n_groups: int, low: int, high: int) -> bool:
+    """Whether a deal of the chunks (largest first, each to the group holding least) leaves
+    every one of `n_groups` groups between low and high."""
+    if not n_groups:
+        return not chunks
+    held = [0] * n_groups
+    heap = [(0, g) for g in range(n_groups)]
+    for value in sorted(chunks, reverse=True):
+        for _ in range(chunks[value]):
+            count, g = heapq.heappop(heap)
+            held[g] = count + value
+            if held[g] > high:
+                return False
+            heapq.heappush(heap, (held[g], g))
+    return min(held, default=low) >= low
 
 
 def _patterns(
@@ -109,21 +175,29 @@ MAX_PATTERNS = 20_000
 
 
 def pattern_floor(
-    problem: Problem, family: str, *, time_limit: float, reproducible: bool = False
+    problem: Problem,
+    family: str,
+    *,
+    time_limit: float,
+    reproducible: bool = False,
+    scope: Scope | None = None,
 ) -> int:
     """The least distance outside the bands of a one-value-per-student family taken whole, with
-    group sizes and the rules on its categories (locks ignored: a valid lower bound; 0 when
-    it is not solved in time or the groups can take too many shapes).
+    group sizes, the rules on its categories and the locked chains that hold two or more of
+    one category (a valid lower bound; 0 when it is not solved in time or the groups can take
+    too many shapes).
 
     A group's counts of the family's categories are a pattern; the groups are a multiset of
     patterns that adds up to the cohort's totals. Taking the categories together sees what one
     at a time cannot: two Nonbinary students in a group of 16 leave 14 places for Woman (band
-    8-9) and Man (band 7-8), so one of those cells is out too."""
+    8-9) and Man (band 7-8), so one of those cells is out too, and two locked Nonbinary
+    students make such a group certain."""
+    scope = scope or whole_scope(problem)
     cats = [c for c, cat in enumerate(problem.categories) if cat.family == family]
-    if not cats or any(sum(u.profile[c] for c in cats) > u.size for u in problem.units):
+    if not cats or any(sum(u.profile[c] for c in cats) > u.size for u in scope.units):
         return 0
-    n_groups, n = problem.n_groups, problem.n_students
-    totals = [problem.categories[c].total for c in cats]
+    n_groups, n = scope.n_groups, scope.students
+    totals = [sum(u.profile[c] for u in scope.units) for c in cats]
     blank = n - sum(totals)
     lone = {r.category for r in problem.no_lone}
     least = {r.category: r.least for r in problem.at_least}
@@ -157,6 +231,15 @@ def pattern_floor(
     if len(sizes) > 1:
         big = n - problem.size_min * n_groups
         model.add(sum(var for p, var in zip(patterns, z, strict=True) if p[1] == sizes[1]) == big)
+    for j, c in enumerate(cats):
+        # a chain holding two or more of c needs a group with two or more: a group with k of c
+        # holds at most k // 2 such chains
+        chains = sum(1 for u in scope.units if u.profile[c] >= 2)
+        if chains:
+            model.add(
+                sum(p[0][j] // 2 * var for p, var in zip(patterns, z, strict=True) if p[0][j] >= 2)
+                >= chains
+            )
     cost = [
         sum(max(0, k - high, low - k) for k, (low, high) in zip(p[0], bands, strict=True))
         for p in patterns
@@ -166,25 +249,37 @@ def pattern_floor(
 
 
 def objective_floors(
-    problem: Problem, *, time_limit: float, reproducible: bool = False
+    problem: Problem,
+    *,
+    time_limit: float,
+    reproducible: bool = False,
+    scope: Scope | None = None,
 ) -> dict[str, int]:
-    """A lower bound on the distance outside the bands of each balanced family: its categories'
-    floors added up, or, when a rule touches the family, the floor of the family taken whole
+    """A lower bound on the distance outside the bands of each balanced family (over `scope`,
+    by default the whole cohort): its categories' floors added up, or, when a rule or a
+    locked chain makes the family's categories interact, the floor of the family taken whole
     if that is higher."""
+    scope = scope or whole_scope(problem)
     floors: dict[str, int] = {}
+    ruled = {r.category for r in problem.at_least} | {r.category for r in problem.no_lone}
     for family in problem.family_list:
         if not family.balanced:
             continue
         cats = [c for c, cat in enumerate(problem.categories) if cat.family == family.name]
         apart = sum(
-            category_floor(problem, c, time_limit=time_limit, reproducible=reproducible)
+            category_floor(
+                problem, c, time_limit=time_limit, reproducible=reproducible, scope=scope
+            )
             for c in cats
         )
         together = 0
-        ruled = {r.category for r in problem.at_least} | {r.category for r in problem.no_lone}
-        if ruled.intersection(cats):  # a rule is what makes the categories interact
+        # a chain holding more of a category than its band allows pushes the group's other
+        # cells of the family too (groups of exactly 16 with two locked Nonbinary students)
+        highs = {c: problem.band(c)[1] for c in cats}
+        chained = any(u.profile[c] > highs[c] for u in scope.units if u.size > 1 for c in cats)
+        if ruled.intersection(cats) or chained:
             together = pattern_floor(
-                problem, family.name, time_limit=time_limit, reproducible=reproducible
+                problem, family.name, time_limit=time_limit, reproducible=reproducible, scope=scope
             )
         floors[family.name] = max(apart, together)
     return floors

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cache
 from itertools import compress
 
 from empower_cli.records import Problem, Unit
@@ -47,8 +48,7 @@ class Kind:
     groups are categories, and the start's scoring reads only these."""
 
     def __post_init__(self) -> None:
-        active = tuple(compress(range(len(self.profile)), self.profile))  # C speed: long profiles
-        object.__setattr__(self, "active", active)
+        object.__setattr__(self, "active", _active(self.profile))
 
     @property
     def count(self) -> int:
@@ -58,6 +58,14 @@ class Kind:
     def pooled(self) -> bool:
         """True for single students, whose stays and returning count the whole kind."""
         return self.size == 1
+
+
+@cache
+def _active(profile: tuple[int, ...]) -> tuple[int, ...]:
+    """The categories a profile holds, found once per profile: kinds are built again for each
+    block and each phase, from the same units (compress scans at C speed: with earlier groups
+    as categories, profiles are over a thousand long)."""
+    return tuple(compress(range(len(profile)), profile))
 
 
 def whole(problem: Problem) -> Block:

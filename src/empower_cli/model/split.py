@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 
 from empower_cli.model.kinds import Block
 from empower_cli.model.limits import set_limit
+from empower_cli.model.shares import left_ranges, round_shares
 from empower_cli.records import Problem
 
 
@@ -29,18 +30,23 @@ def split(
     fixed_left: list[int] = []
     fixed_right: list[int] = []
     classes: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    kept = sorted(split_categories(problem))
+    keys = class_keys(problem)
     for index in block.units:
-        unit = problem.units[index]
-        if unit.pin is None:
-            profile = unit.profile
-            classes[(*(profile[c] for c in kept), unit.size)].append(index)
-        elif unit.pin in on_left:
+        pin = problem.units[index].pin
+        if pin is None:
+            classes[keys[index]].append(index)
+        elif pin in on_left:
             fixed_left.append(index)
         else:
             fixed_right.append(index)
 
+    shares = None
+    if not problem.previous:
+        pinned = (fixed_left, fixed_right)
+        shares = _rounded(problem, block, classes, pinned, n_left)
     for widen in (False, True):
+        if shares is not None:
+            break
         shares = _shares(
             problem,
             block,
@@ -53,9 +59,7 @@ def split(
             time_limit,
             reproducible,
         )
-        if shares is not None:
-            break
-    else:  # pragma: no cover - the widened model always has a solution when the block has one
+    if shares is None:  # pragma: no cover - the widened model always has a solution
         shares = {profile: len(units) * n_left // n_all for profile, units in classes.items()}
 
     left = list(fixed_left)
@@ -71,6 +75,22 @@ def split(
         left.extend(u for u in units if u in chosen)
         right.extend(u for u in units if u not in chosen)
     return Block(left_groups, tuple(sorted(left))), Block(right_groups, tuple(sorted(right)))
+
+
+#: The last problem's class keys (see `class_keys`).
+_KEYS: list[tuple[Problem, list[tuple[int, ...]]]] = []
+
+
+def class_keys(problem: Problem) -> list[tuple[int, ...]]:
+    """Each unit's class, by unit index: its counts of the kept categories (split_categories,
+    ascending), then its size. Found once per problem: a large cohort is split hundreds of
+    times, each time over the same units."""
+    if _KEYS and _KEYS[0][0] is problem:
+        return _KEYS[0][1]
+    kept = sorted(split_categories(problem))
+    keys = [(*(unit.profile[c] for c in kept), unit.size) for unit in problem.units]
+    _KEYS[:] = [(problem, keys)]
+    return keys
 
 
 def split_categories(problem: Problem) -> set[int]:
@@ -104,6 +124,52 @@ def _leans_right(problem: Problem, unit: int, on_left: set[int]) -> tuple[int, i
     """Sort key: units whose members were mostly in the left half's groups first."""
     previous = problem.units[unit].previous
     return (sum(1 for g in previous if g in on_left) * -2 + len(previous), unit)
+
+
+def _rounded(
+    problem: Problem,
+    block: Block,
+    classes: dict[tuple[int, ...], list[int]],
+    pinned: tuple[list[int], list[int]],
+    n_left: int,
+) -> dict[tuple[int, ...], int] | None:
+    """The shares without a model (model/shares.py): each class's floor or ceil of its
+    proportion, every total in range; None when that rounding is not found. `pinned` are
+    the units pinned to the left half's groups and to the right's."""
+    kept = sorted(split_categories(problem))
+    n_all = len(block.groups)
+    keys = class_keys(problem)
+    dims = len(kept) + 1  # the kept categories, then the student count
+    totals = [0] * dims
+    for vector, units in classes.items():
+        for j in range(dims):
+            totals[j] += vector[j] * len(units)
+    fixed = [0] * dims
+    for side, indices in enumerate(pinned):
+        for index in indices:
+            for j, value in enumerate(keys[index]):
+                totals[j] += value
+                if side == 0:
+                    fixed[j] += value
+    students = totals.pop()
+    least = dict.fromkeys(kept, 0)
+    for rule in problem.at_least:
+        least[rule.category] = max(least[rule.category], rule.least)
+    ranges = left_ranges(
+        totals,
+        [problem.band(c) for c in kept],
+        [least[c] for c in kept],
+        (students, problem.size_min, problem.size_max),
+        n_left,
+        n_all,
+    )
+    vectors = list(classes)  # a class's key is its kept counts, then its size
+    floors = [len(classes[v]) * n_left // n_all for v in vectors]
+    free = [len(classes[v]) * n_left % n_all != 0 for v in vectors]
+    rounded = round_shares(vectors, floors, free, fixed, ranges)
+    if rounded is None:
+        return None
+    return dict(zip(vectors, rounded, strict=True))
 
 
 def _shares(
