@@ -7,7 +7,7 @@ The CLI only parses options and maps EmpowerError to exit codes; tests and other
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -354,6 +354,12 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
             + " Please report this."
         )
     changes = changes_of(problem, previous, assignment.groups) if previous is not None else None
+    if changes is not None:
+        from empower_cli.mend import moves_floor
+
+        # the cells' bands bind every roster as balanced as one with no cell out of band
+        in_band = assignment.objective == 0 and verdict.balance.out_of_band == 0
+        changes = replace(changes, moves_floor=moves_floor(problem, in_band=in_band))
     costs = _costs(prepared, assignment, verdict)
     manifest = _manifest(settings, cohort, problem, assignment, verdict, started, workers)
     if changes is not None:
@@ -362,6 +368,7 @@ def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResul
             "joined": len(changes.joined),
             "left": len(changes.left),
             "stayed": changes.stayed,
+            "moves_lower_bound": changes.moves_floor,
         }
     run = Run(
         cohort=cohort,

@@ -561,6 +561,9 @@ class Changes:
     joined: tuple[Move, ...]
     left: tuple[Earlier, ...]
     stayed: int
+    moves_floor: int | None = None
+    """A proven lower bound on the moves of any roster as balanced (mend.moves_floor); None
+    when not computed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -604,6 +604,18 @@ MAX_LISTED = 20
 MAX_MOVES_LISTED = 50
 
 
+def moves_line(moved: int, floor: int | None) -> str | None:
+    """Whether fewer moves were possible at the balance reached, from the proven floor."""
+    if floor is None:
+        return None
+    if moved <= floor:
+        return f"{_plural(moved, 'move', 'moves')}: the fewest possible at this balance (proven)."
+    return (
+        f"{_plural(moved, 'move', 'moves')}; any roster this balanced moves at least {floor} "
+        f"(a proven floor), so up to {moved - floor} fewer may be possible."
+    )
+
+
 def changes_lines(problem: Problem, changes: Changes) -> list[str]:
     """Who moved (from, to, why), who joined and who left, as lines of plain text."""
     students = problem.students
@@ -612,6 +624,9 @@ def changes_lines(problem: Problem, changes: Changes) -> list[str]:
         f"their group, {len(changes.moved)} moved, {len(changes.joined)} joined, "
         f"{len(changes.left)} left."
     ]
+    floor = moves_line(len(changes.moved), changes.moves_floor)
+    if floor is not None:
+        lines.append(floor)
     for move in changes.moved[:MAX_MOVES_LISTED]:
         before = (move.before or 0) + 1
         lines.append(

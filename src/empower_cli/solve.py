@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from empower_cli import interrupt
 from empower_cli.deal import (
@@ -27,6 +27,7 @@ from empower_cli.deal import (
     earlier_start,
     family_floors,
     first_start,
+    least_block_repeats,
     placement_of,
     repeats_among,
     weighted_floor,
@@ -36,6 +37,9 @@ from empower_cli.errors import STOPPED, InfeasibleError, StoppedError
 from empower_cli.model.kinds import Block, Kind, kinds_of, whole, without_earlier
 from empower_cli.model.moves import place_units
 from empower_cli.records import Assignment, Problem, Status
+
+if TYPE_CHECKING:  # mend.py loads only on a re-run
+    from empower_cli.mend import Mended
 from empower_cli.spread import polish_spread
 
 __all__ = ["BlockProgress", "SolveOptions", "default_workers", "solve", "solve_block"]
@@ -564,8 +568,6 @@ def _repeats_forced(
     one that no roster of the whole cohort avoids."""
     if not problem.earlier_families:
         return True
-    from empower_cli.deal import least_block_repeats
-
     if units is None:
         units = [u.index for u in problem.units]
     found = repeats_among(problem, placement, units)
@@ -573,6 +575,51 @@ def _repeats_forced(
         return True
     kinds = kinds_of(problem, whole(problem), fold=False)
     return found <= least_block_repeats(problem, kinds, problem.n_groups)
+
+
+def _mended(problem: Problem, options: SolveOptions) -> tuple[Mended | None, bool]:
+    """On a re-run: the earlier roster mended over every group at once (mend.py) when it keeps
+    every rule and --max-moves, and whether its balance and repeats are proven the best
+    possible (0 cells out or the family floors; no repeat that a roster could avoid)."""
+    if any(f.kind == "bins" for f in problem.family_list):
+        return None, False  # the spread of means is polished by swaps that would move students
+    from empower_cli.mend import locked_floors, mend
+
+    found = mend(problem, options.seed)
+    if found is None or found.broken:
+        return None, False
+    if problem.max_moves is not None and found.moves > problem.max_moves:
+        return None, False
+    if found.repeats > found.least_repeats:
+        return found, False
+    if found.balance > weighted_floor(problem, locked := locked_floors(problem)):
+        floors = family_floors(problem, options.time_limit, reproducible=options.reproducible)
+        names = floors.keys() | locked.keys()
+        best = {name: max(floors.get(name, 0), locked.get(name, 0)) for name in names}
+        if found.balance > weighted_floor(problem, best):
+            return found, False
+    return found, True
+
+
+def _groups_of(problem: Problem, placement: dict[int, int]) -> tuple[int, ...]:
+    groups = [0] * problem.n_students
+    for unit in problem.units:
+        for member in unit.members:
+            groups[member] = placement[unit.index]
+    return tuple(groups)
+
+
+def _better_mended(problem: Problem, mended: Mended, solved: Assignment) -> bool:
+    """Whether a mended roster not proven best beats the blocks' roster: better balance, or as
+    good with no more repeats and fewer moves."""
+    if solved.interrupted or mended.balance > solved.objective:
+        return False
+    if mended.balance < solved.objective:
+        return True
+    units = [u.index for u in problem.units]
+    placement = {u.index: solved.groups[u.members[0]] for u in problem.units}
+    repeats = repeats_among(problem, placement, units)
+    return (mended.repeats, mended.moves) < (repeats, problem.moves_of(solved.groups))
 
 
 def solve(
@@ -588,6 +635,14 @@ def solve(
     model too.
     """
     started = time.perf_counter()
+    mended, proven = _mended(problem, options) if problem.previous else (None, False)
+    if mended is not None and proven:
+        interrupt.keep()  # a complete roster, which Ctrl-C must not lose
+        elapsed = time.perf_counter() - started
+        if on_progress is not None:
+            on_progress(mended.balance, mended.balance, elapsed, None)
+        groups = _groups_of(problem, mended.placement)
+        return Assignment(groups, Status.OPTIMAL, mended.balance, mended.balance, elapsed)
     blocks = _leaves(problem, whole(problem), options)
     # On a re-run each block deals its start from the earlier groups, in its turn; so does
     # every block of a small cohort, whose starts take less than forking the pool.
@@ -598,4 +653,9 @@ def solve(
     while run.queue:
         run.solve_next()
     interrupt.keep()  # every unit is placed: a complete roster that Ctrl-C must not lose
-    return run.assignment()
+    solved = run.assignment()
+    if mended is not None and _better_mended(problem, mended, solved):
+        groups = _groups_of(problem, mended.placement)
+        elapsed = time.perf_counter() - started
+        return Assignment(groups, Status.FEASIBLE, mended.balance, solved.bound, elapsed)
+    return solved

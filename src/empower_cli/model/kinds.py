@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cache
+from itertools import compress
 
 from empower_cli.records import Problem, Unit
 
@@ -62,8 +63,9 @@ class Kind:
 @cache
 def _active(profile: tuple[int, ...]) -> tuple[int, ...]:
     """The categories a profile holds, found once per profile: kinds are built again for each
-    block and each phase, from the same units."""
-    return tuple(c for c, amount in enumerate(profile) if amount)
+    block and each phase, from the same units (compress scans at C speed: with earlier groups
+    as categories, profiles are over a thousand long)."""
+    return tuple(compress(range(len(profile)), profile))
 
 
 def whole(problem: Problem) -> Block:
