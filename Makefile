@@ -42,7 +42,8 @@ readme: $(VENV)/.installed
 # (Gender, M-Home house, a facilitator rule, last year's groups) at 300, 5,000 and 20,000:
 # benchmarks/RESULTS-families.md, under 8 minutes. Then issue 13's small groups (300 in 60 groups,
 # 1,000 in 250, five seeds, with and without the rules): benchmarks/RESULTS-small.md, about
-# 5 minutes. Reduced run, e.g.:
+# 5 minutes; and re-runs after withdrawals and late sign-ups (5,000 and 20,000):
+# benchmarks/RESULTS-rerun.md, about 3 minutes. Reduced run, e.g.:
 #   make bench BENCH_ARGS='--size 300:19 --runs 1'
 BENCH_ARGS ?=
 bench: $(VENV)/.installed
@@ -50,6 +51,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py --families --size 300:19 --size 5000:300 --size 20000:1250 \
 		--runs 3 --budget 420 --markdown benchmarks/RESULTS-families.md $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_small.py --markdown benchmarks/RESULTS-small.md
+	$(BIN)/python benchmarks/bench_rerun.py --runs 3 --markdown benchmarks/RESULTS-rerun.md
 
 # The README's pictures of report.html and rosters.xlsx (headless Chromium and LibreOffice).
 screenshots: $(VENV)/.installed
