@@ -217,3 +217,49 @@ def test_a_lone_surrogate_is_an_output_error_naming_no_data(tmp_path: Path) -> N
         assert caught.value.message == (
             "out: a cell holds characters that cannot be written as UTF-8; nothing was written."
         )
+
+
+def _done_run(tmp_path: Path):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from empower_cli.documents import Run
+    from empower_cli.pipeline import AssignOptions
+    from empower_cli.pipeline import assign as run_assign
+
+    signups = write_file(tmp_path / "signups.csv", 12)
+    quiet = Console(file=StringIO())
+    done = run_assign(
+        AssignOptions(signups=signups, groups=3, out=tmp_path / "out"), out=quiet, err=quiet
+    )
+    return Run(done.cohort, done.problem, done.assignment, done.verdict)
+
+
+def test_a_workbook_built_aside_is_the_one_built_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Large cohorts build rosters.xlsx in a forked process while report.html is built: the
+    # bytes must be the same either way, and the file order too.
+    from empower_cli import documents
+
+    run = _done_run(tmp_path)
+    here = documents.build_documents(run, out=Path("out"))
+    monkeypatch.setattr(documents, "ASIDE_STUDENTS", 1)
+    aside = documents.build_documents(run, out=Path("out"))
+    assert list(aside) == list(here) == ["rosters.xlsx", "report.html"]
+    assert aside == here
+
+
+def test_a_workbook_whose_process_fails_is_built_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from empower_cli import documents
+
+    run = _done_run(tmp_path)
+    here = documents.build_documents(run, out=Path("out"))
+    monkeypatch.setattr(documents, "ASIDE_STUDENTS", 1)
+    monkeypatch.setattr(documents, "_build_aside", lambda build, pipe: os._exit(1))
+    assert documents.build_documents(run, out=Path("out")) == here
