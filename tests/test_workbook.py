@@ -236,23 +236,15 @@ def _done_run(tmp_path: Path):
     return Run(done.cohort, done.problem, done.assignment, done.verdict)
 
 
-@pytest.fixture
-def built_here(tmp_path: Path):
-    """A small run and its documents built in this process."""
-    from empower_cli import documents
-
-    run = _done_run(tmp_path)
-    return run, documents.build_documents(run, out=Path("out"))
-
-
 def test_a_workbook_built_aside_is_the_one_built_here(
-    built_here, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Large cohorts build rosters.xlsx in a forked process while report.html is built: the
     # bytes must be the same either way, and the file order too.
     from empower_cli import documents
 
-    run, here = built_here
+    run = _done_run(tmp_path)
+    here = documents.build_documents(run, out=Path("out"))
     monkeypatch.setattr(documents, "ASIDE_STUDENTS", 1)
     aside = documents.build_documents(run, out=Path("out"))
     assert list(aside) == list(here) == ["rosters.xlsx", "report.html"]
@@ -260,13 +252,14 @@ def test_a_workbook_built_aside_is_the_one_built_here(
 
 
 def test_a_workbook_whose_process_fails_is_built_here(
-    built_here, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import os
 
     from empower_cli import documents
 
-    run, here = built_here
+    run = _done_run(tmp_path)
+    here = documents.build_documents(run, out=Path("out"))
     monkeypatch.setattr(documents, "ASIDE_STUDENTS", 1)
     monkeypatch.setattr(documents, "_build_aside", lambda build, pipe: os._exit(1))
     assert documents.build_documents(run, out=Path("out")) == here
