@@ -6,14 +6,9 @@ rest of the output folder (or not at all). Their wording is the terminal summary
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from empower_cli.errors import OutputError
 from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict
@@ -63,23 +58,20 @@ def _build(run: Run, *, workbook: bool, report: bool) -> dict[str, bytes]:
 
     files: dict[str, bytes] = {}
     verdict_text = verdict_line(run.problem, run.assignment, run.verdict)
-    pending: _Aside | None = None
     if workbook:
         from empower_cli.workbook import WORKBOOK, WorkbookInput, workbook_bytes
 
-        given = WorkbookInput(
-            cohort=run.cohort,
-            problem=run.problem,
-            assignment=run.assignment,
-            verdict=run.verdict,
-            verdict_text=verdict_text,
-            group_header=group_header(run.cohort.headers),
-            changes=run.changes,
+        files[WORKBOOK] = workbook_bytes(
+            WorkbookInput(
+                cohort=run.cohort,
+                problem=run.problem,
+                assignment=run.assignment,
+                verdict=run.verdict,
+                verdict_text=verdict_text,
+                group_header=group_header(run.cohort.headers),
+                changes=run.changes,
+            )
         )
-        if report and len(run.cohort.students) >= ASIDE_STUDENTS:
-            pending = _Aside.start(lambda: workbook_bytes(given))
-        if pending is None:
-            files[WORKBOOK] = workbook_bytes(given)
     if report:
         from empower_cli.html_report import REPORT, ReportInput, report_bytes
 
@@ -100,57 +92,4 @@ def _build(run: Run, *, workbook: bool, report: bool) -> dict[str, bytes]:
                 changes=tuple(changes),
             )
         )
-    if pending is not None:
-        found = pending.result()
-        files = {WORKBOOK: found if found is not None else workbook_bytes(given), **files}
     return files
-
-
-#: From this many students, rosters.xlsx is built in a forked process while report.html is
-#: built here: each takes a second or more at 20,000 students, and the machine has a core to
-#: spare once the rosters are found.
-ASIDE_STUDENTS = 5_000
-
-
-@dataclass
-class _Aside:
-    """A document built in a forked process and handed back through a pipe."""
-
-    process: Any
-    pipe: Any
-
-    @classmethod
-    def start(cls, build: Callable[[], bytes]) -> _Aside | None:
-        """None where processes cannot be forked (not Linux): the caller builds it itself."""
-        if sys.platform != "linux":
-            return None
-        context = multiprocessing.get_context("fork")
-        reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_build_aside, args=(build, writer), daemon=True)
-        process.start()
-        writer.close()
-        return cls(process, reader)
-
-    def result(self) -> bytes | None:
-        """The document, or None when the process failed (then it is built here, and any
-        error is raised here, the same way)."""
-        try:
-            found: bytes | None = self.pipe.recv_bytes()
-        except EOFError:
-            found = None
-        self.pipe.close()
-        self.process.join()
-        return found if self.process.exitcode == 0 else None
-
-
-def _build_aside(build: Callable[[], bytes], pipe: Any) -> None:
-    """In the forked process: Ctrl-C is the main process's; any failure ends it with exit 1
-    and no output, so that the main process builds the document itself."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        data = build()
-    except BaseException:  # the main process builds it again, and reports what fails
-        os._exit(1)
-    pipe.send_bytes(data)
-    pipe.close()
-    os._exit(0)
