@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from empower_cli.errors import InfeasibleError
 from empower_cli.explain import Rule, explain_infeasible, find_conflict
-from empower_cli.records import Problem
+from empower_cli.records import Problem, Status
 from empower_cli.rules import build_problem
 from empower_cli.solve import SolveOptions, solve
 
@@ -128,3 +128,38 @@ def test_a_reported_conflict_is_infeasible_alone_and_minimal(records, case) -> N
     assert not satisfiable(problem, conflict)
     for rule in conflict:  # every rule is needed
         assert satisfiable(problem, [r for r in conflict if r != rule])
+
+
+def test_a_cost_resolve_cut_short_never_reports_worse_than_the_roster_found(
+    records, monkeypatch
+) -> None:
+    # Two MSTP students locked together in groups whose MSTP band is [0, 1]: the lock costs a
+    # cell. The roster found with the lock keeps every other rule, so it is a roster without
+    # the lock too: a re-solve without the lock that is cut short with a worse roster (here,
+    # one that puts every MSTP student in group 0) must report the roster found instead.
+    from dataclasses import replace
+
+    from empower_cli import solve as solve_module
+    from empower_cli.explain import balance_costs
+    from empower_cli.validate import balance_of
+
+    years = ["MSTP", "MSTP", "MSTP", "M1", "M1", "M1", "M2", "M2", "M2", "M3", "M3", "M4"]
+    cohort = records.cohort(years)
+    problem = build_problem(cohort, records.requests(locks=records.locks((0, 1))), 3)
+    found = solve(problem, SolveOptions(time_limit=5.0, seed=0, workers=1))
+    assert balance_of(problem, found.groups).out_of_band >= 1
+
+    real_solve = solve_module.solve
+
+    def cut_short(relaxed: Problem, options: SolveOptions):
+        worse = tuple(
+            0 if year == "MSTP" else g for year, g in zip(years, found.groups, strict=True)
+        )
+        return replace(real_solve(relaxed, options), groups=worse, status=Status.FEASIBLE)
+
+    monkeypatch.setattr(solve_module, "solve", cut_short)
+    (cost,) = balance_costs(cohort, problem, 5.0, found=found.groups)
+    kept = balance_of(problem, found.groups)
+    assert (cost.family, cost.out_of_band, cost.proven) == ("locks", kept.out_of_band, False)
+    (unguarded,) = balance_costs(cohort, problem, 5.0)
+    assert unguarded.out_of_band > kept.out_of_band  # the guard is what kept the figure

@@ -316,6 +316,7 @@ def _costs(prepared: Prepared, assignment: Assignment, verdict: Verdict) -> tupl
         budget,
         seed=settings.seed,
         reproducible=settings.reproducible,
+        found=assignment.groups,
     )
 
 
