@@ -147,3 +147,35 @@ def test_the_warnings_printed_are_on_the_page(tmp_path: Path) -> None:
     for warning in warnings:
         assert " ".join(warning.split()) in text
     assert "b" not in [t for t, _ in page.tags]
+
+
+def test_each_rule_line_of_the_summary_is_on_the_page(tmp_path: Path) -> None:
+    # The example cohort with a facilitator rule and last year's groups: the terminal prints a
+    # line per rule ("every group has at least 1 ...", "N repeated groupmate pairs ..."), and
+    # the report carries the same lines.
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    result = runner.invoke(
+        app,
+        [
+            "assign",
+            str(examples / "signups.csv"),
+            "--at-least",
+            "Willing to facilitate?=Yes",
+            "--avoid-groupmates",
+            str(examples / "last_year.csv"),
+            "-o",
+            str(tmp_path / "out"),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    printed = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("every group has at least") or "repeated groupmate" in line
+    ]
+    assert len(printed) == 2
+    page = read_page((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    text = " ".join(page.all_text().split())
+    for line in printed:
+        assert " ".join(line.split()) in text

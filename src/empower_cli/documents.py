@@ -54,7 +54,13 @@ def build_documents(
 
 def _build(run: Run, *, workbook: bool, report: bool) -> dict[str, bytes]:
     from empower_cli.export import group_header
-    from empower_cli.report import changes_lines, costs_lines, reading_lines, verdict_line
+    from empower_cli.report import (
+        changes_lines,
+        costs_lines,
+        reading_lines,
+        rule_lines,
+        verdict_line,
+    )
 
     files: dict[str, bytes] = {}
     verdict_text = verdict_line(run.problem, run.assignment, run.verdict)
@@ -88,6 +94,7 @@ def _build(run: Run, *, workbook: bool, report: bool) -> dict[str, bytes]:
                 reading=tuple(reading_lines(run.cohort, run.config)),
                 warnings=run.warnings,
                 rules=rules_text(run),
+                rule_lines=tuple(rule_lines(run.problem, run.verdict)),
                 costs=tuple(costs_lines(run.verdict.balance.out_of_band, run.costs)),
                 changes=tuple(changes),
             )

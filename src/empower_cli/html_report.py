@@ -96,6 +96,9 @@ class ReportInput:
     mapping comes from the cohort itself."""
     warnings: tuple[str, ...] = ()
     rules: str | None = None
+    rule_lines: tuple[str, ...] = ()
+    """One line per rule of the families (report.rule_lines): at-least, no-lone, repeated
+    groupmates, group means."""
     costs: tuple[str, ...] = ()
     changes: tuple[str, ...] = ()
     """The re-run's lines (report.changes_lines), empty on a first run."""
@@ -294,6 +297,10 @@ def _rules(data: ReportInput) -> list[str]:
     lines.append(
         f"<p>{_e(data.rules) if data.rules else 'No locks, aparts or pins were given.'}</p>"
     )
+    if data.rule_lines:
+        lines.append("<ul>")
+        lines += [f"<li>{_e(line)}</li>" for line in data.rule_lines]
+        lines.append("</ul>")
     if data.costs:
         lines.append(f"<p>{_e(data.costs[0])}</p><ul>")
         lines += [f"<li>{_e(line.strip())}</li>" for line in data.costs[1:]]
