@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from importlib.metadata import version
 from pathlib import Path
 
@@ -131,6 +132,37 @@ def test_group_files_split_the_assignments_by_group(example) -> None:
         assert group_header == header
         assert members == [row for row in everyone if row[-1] == str(g)]
         assert len(members) in (15, 16)
+
+
+def test_above_60_groups_the_group_files_are_one_zip_with_the_same_rosters(
+    tmp_path: Path,
+) -> None:
+    outs = [tmp_path / "a", tmp_path / "b"]
+    for out in outs:
+        result = invoke("assign", SIGNUPS, "--groups", "61", "-o", out, "--no-workbook")
+        assert result.exit_code == 0, result.output
+    out = outs[0]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "assignments.csv", "groups.zip", "manifest.json", "report.html", "summary.csv",
+    ]  # fmt: skip
+    assert "(assignments.csv, groups.zip with 61 group files, summary.csv" in " ".join(
+        result.stdout.split()
+    )
+    header, *everyone = read_csv(out / "assignments.csv")
+    with zipfile.ZipFile(out / "groups.zip") as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        assert names == [f"group-{g:02d}.csv" for g in range(1, 62)]
+        for g, name in enumerate(names, start=1):
+            data = archive.read(name)
+            assert data.startswith(BOM)
+            rows = list(csv.reader(io.StringIO(data[len(BOM) :].decode("utf-8"), newline="")))
+            assert rows == [header, *(row for row in everyone if row[-1] == str(g))]
+    # same rosters, same archive bytes: the entries carry no clock time
+    assert (outs[0] / "groups.zip").read_bytes() == (outs[1] / "groups.zip").read_bytes()
+    # the archive is empower's own, so --force replaces a folder holding it
+    again = invoke("assign", SIGNUPS, "--groups", "61", "-o", out, "--no-workbook", "--force")
+    assert again.exit_code == 0, again.output
 
 
 def test_summary_has_one_row_per_group_with_sizes_and_counts(example) -> None:

@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from empower_cli import export
 from empower_cli.errors import OutputError
@@ -246,6 +248,27 @@ def test_csv_quotes_carriage_returns_and_lone_empty_cells() -> None:
     assert data == '\ufeffa\n"x\ry"\n""\n"p\nq"\n'.encode()
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows == [["a"], ["x\ry"], [""], ["p\nq"]]
+
+
+_CELL = st.text(alphabet=st.sampled_from("ab,\"=+-@\t\r\n＝ 'é;"), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_CELL, min_size=1, max_size=4), max_size=5))
+def test_csv_lines_are_each_cell_escaped_and_read_back(rows: list[list[str]]) -> None:
+    """The whole-row fast path writes what escaping and quoting each cell on its own writes."""
+    width = max((len(row) for row in rows), default=1)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    header = [f"h{i}" for i in range(width)]
+    data = export.csv_bytes(header, rows)
+    one_by_one = [",".join(export._csv_field(cell) for cell in row) + "\n" for row in rows]
+    if width == 1:
+        one_by_one = [
+            '""\n' if row == [""] else line for row, line in zip(rows, one_by_one, strict=True)
+        ]
+    assert data.decode("utf-8-sig") == ",".join(header) + "\n" + "".join(one_by_one)
+    read = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert read[1:] == [[escape_cell(cell) for cell in row] for row in rows]
 
 
 @pytest.mark.parametrize(

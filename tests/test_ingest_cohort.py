@@ -6,8 +6,11 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from empower_cli.ingest import load_cohort
+from empower_cli.ingest.text import clean, scrub
 from empower_cli.ingest.years import read_year
 from empower_cli.records import YEARS
 from helpers_ingest import failure, signups
@@ -284,3 +287,13 @@ def test_accented_names_are_kept_exactly() -> None:
     cohort = load_cohort(signups(*rows))
     assert [s.name for s in cohort.students] == names
     assert [row[1] for row in cohort.rows] == names
+
+
+_ODD = "aZ 1\t\n\r\x0b\x1f\x7f\u00a0\u200b\u200c\u2060\ufeffé"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_ODD), max_size=8))
+def test_clean_shortcut_gives_what_the_full_cleaning_gives(cell: str) -> None:
+    """A cell that `clean` returns untouched is one the full cleaning leaves as it is."""
+    assert clean(cell) == scrub(cell)

@@ -17,22 +17,27 @@ run's, and never a folder without empower's marker or holding files empower does
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
 import secrets
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from empower_cli.errors import OutputError
+from empower_cli.layout import GROUPS_ZIP, MAX_GROUP_FILES
 from empower_cli.records import Assignment, Changes, Cohort, Problem, Verdict
 
 ASSIGNMENTS = "assignments.csv"
 CHANGES = "changes.csv"
 SUMMARY = "summary.csv"
+#: The date every entry of GROUPS_ZIP carries, so that the same rosters give the same bytes.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MANIFEST = "manifest.json"
 GROUP_HEADER = "group"
 
@@ -41,10 +46,11 @@ GROUP_HEADER = "group"
 _FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
 #: Characters that force a CSV field into quotes.
 _NEEDS_QUOTES = frozenset(',"\r\n')
+_QUOTE_OR_BREAK = re.compile('["\r\n]')
 #: Names empower writes into an output folder; --force only replaces a folder holding nothing else.
 _OWN_FILE = re.compile(
     r"(assignments|summary|changes)\.csv|manifest\.json|group-[0-9]{2,}\.csv"
-    r"|rosters\.xlsx|report\.html"
+    r"|groups\.zip|rosters\.xlsx|report\.html"
 )
 #: The marker file inside empower's temporary folders: it holds the owning process's id.
 MARKER = ".empower-temporary"
@@ -64,6 +70,8 @@ def escape_cell(cell: str) -> str:
 
 
 def _csv_field(cell: str) -> str:
+    """One cell as CSV text: escaped, and quoted only when it must be."""
+    cell = escape_cell(cell)
     if _NEEDS_QUOTES.isdisjoint(cell):
         return cell
     return '"' + cell.replace('"', '""') + '"'
@@ -72,14 +80,31 @@ def _csv_field(cell: str) -> str:
 def _csv_line(cells: Sequence[str]) -> str:
     if len(cells) == 1 and not cells[0]:
         return '""\n'  # a lone empty cell would otherwise read back as a blank line
-    return ",".join(_csv_field(escape_cell(cell)) for cell in cells) + "\n"
+    plain = ",".join(cells)
+    # most rows need neither quotes nor a formula escape: a few tests of the joined text (no
+    # comma beyond the separators, no quote or line break) and of each cell's first character
+    if (
+        plain.count(",") == len(cells) - 1
+        and _QUOTE_OR_BREAK.search(plain) is None
+        and _FORMULA_STARTS.isdisjoint([c[:1] for c in cells])
+    ):
+        return plain + "\n"
+    return ",".join(map(_csv_field, cells)) + "\n"
+
+
+def csv_lines(rows: Iterable[Sequence[str]]) -> list[str]:
+    """Each row as one CSV line (escaped, minimally quoted, ending in "\\n")."""
+    return [_csv_line(row) for row in rows]
+
+
+def csv_text_bytes(header: Sequence[str], lines: Iterable[str]) -> bytes:
+    """A whole CSV file from its header and lines made by csv_lines: BOM, "\\n" endings."""
+    return "".join([_csv_line(header), *lines]).encode("utf-8-sig")
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     """A whole CSV file: BOM, escaped and minimally quoted cells, "\\n" line endings."""
-    lines = [_csv_line(header)]
-    lines.extend(_csv_line(row) for row in rows)
-    return "".join(lines).encode("utf-8-sig")
+    return csv_text_bytes(header, csv_lines(rows))
 
 
 # --- file contents ------------------------------------------------------------------------------
@@ -136,13 +161,34 @@ def _assignment_files(cohort: Cohort, problem: Problem, assignment: Assignment) 
     labelled = [
         (*row, str(group + 1)) for row, group in zip(cohort.rows, assignment.groups, strict=True)
     ]
-    files = {ASSIGNMENTS: csv_bytes(header, labelled)}
-    members: list[list[tuple[str, ...]]] = [[] for _ in range(problem.n_groups)]
-    for row, group in zip(labelled, assignment.groups, strict=True):
-        members[group].append(row)
-    for group, rows in enumerate(members):
-        files[group_file_name(group, problem.n_groups)] = csv_bytes(header, rows)
+    lines = csv_lines(labelled)  # each student's line is made once, for both files
+    files = {ASSIGNMENTS: csv_text_bytes(header, lines)}
+    members: list[list[str]] = [[] for _ in range(problem.n_groups)]
+    for line, group in zip(lines, assignment.groups, strict=True):
+        members[group].append(line)
+    rosters = {
+        group_file_name(group, problem.n_groups): csv_text_bytes(header, group_lines)
+        for group, group_lines in enumerate(members)
+    }
+    if problem.n_groups > MAX_GROUP_FILES:
+        files[GROUPS_ZIP] = zip_bytes(rosters)
+    else:
+        files.update(rosters)
     return files
+
+
+def zip_bytes(files: Mapping[str, bytes]) -> bytes:
+    """A zip archive of `files` (deflated, in the order given); the same files always give the
+    same bytes: every entry is dated 1980-01-01 and marked as a Unix file readable by all."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        for name, data in files.items():
+            entry = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3  # Unix on every system, for the permissions below
+            entry.external_attr = 0o644 << 16
+            archive.writestr(entry, data, compresslevel=6)
+    return raw.getvalue()
 
 
 def _header(problem: Problem, c: int, names: Sequence[str]) -> str:

@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from empower_cli.changes import Diff
+from empower_cli.layout import GROUPS_ZIP, MAX_GROUP_FILES
 from empower_cli.records import Assignment, Changes, Cohort, Cost, Problem, Verdict, quote
 
 #: The widest a category column gets: a longer name wraps at spaces, and a word longer than the
@@ -334,9 +335,10 @@ def _written_line(out: Path, n_groups: int, extra: Sequence[str] = ()) -> str:
     folder = str(out)
     if not folder.endswith(os.sep):
         folder += os.sep
-    files = ", ".join(
-        ["assignments.csv", _plural(n_groups, "group file", "group files"), "summary.csv", *extra]
-    )
+    groups = _plural(n_groups, "group file", "group files")
+    if n_groups > MAX_GROUP_FILES:
+        groups = f"{GROUPS_ZIP} with {groups}"
+    files = ", ".join(["assignments.csv", groups, "summary.csv", *extra])
     return f"Rosters written to {folder} ({files}, manifest.json)"
 
 

@@ -117,7 +117,9 @@ def read_assignments(
                 f"({quote(key)}) is listed twice; keep one of the rows."
             )
         seen[key] = row
-        text = clean(unicodedata.normalize("NFKC", group_cell))
+        text = group_cell  # as export.py writes it: ASCII digits only
+        if not (text.isascii() and text.isdigit()):
+            text = clean(unicodedata.normalize("NFKC", group_cell))
         if not text.isdigit() or int(text) < 1:
             raise InputError(
                 f"{source}: row {row}, column {group_name}: {quote(clean(group_cell))} is "

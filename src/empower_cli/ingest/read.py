@@ -40,7 +40,9 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 _SEP_LINE = re.compile(r"sep=(.)[ \t]*(?:\r\n|\r|\n|$)", re.IGNORECASE)
 STDIN = "-"
 """The sign-up file name that means standard input."""
-_NOT_CONTENT = re.compile(r'[,;\t"]')
+#: A character that makes a row more than blank: not a delimiter, a quote, a space or one of the
+#: invisible characters `clean` removes.
+_CONTENT = re.compile('[^,;\t"\\s\u200b\u2060\ufeff\u00ad\u200c\u200d]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,9 @@ class Table:
     headers: tuple[str, ...]
     frame: pd.DataFrame
     """Cells as read; columns are 0-based positions, the index holds spreadsheet row numbers."""
+    rows: tuple[tuple[str, ...], ...]
+    """The same cells row by row, as the file gave them (the frame's rows, without pandas'
+    per-cell cost of iterating a DataFrame)."""
     warnings: tuple[str, ...] = ()
 
     @property
@@ -102,7 +107,7 @@ class Table:
 
     def raw_rows(self) -> tuple[tuple[str, ...], ...]:
         """Every data row's cells, as read."""
-        return tuple(tuple(str(cell) for cell in row) for row in self.frame.itertuples(index=False))
+        return self.rows
 
 
 def source_name(path: Path) -> str:
@@ -322,7 +327,7 @@ def _widths(text: str, delimiter: str) -> list[int]:
 
 def detect_delimiter(text: str, source: str, advice: Advice) -> str:
     """The delimiter that splits the first row, checked against the rows after it."""
-    if not clean(_NOT_CONTENT.sub("", text)):
+    if _CONTENT.search(text) is None:
         return ","  # nothing but blank rows: the file is empty whatever splits it
     widths = {delimiter: _widths(text, delimiter) for delimiter in _CANDIDATES}
     splitting = [d for d in _CANDIDATES if widths[d] and widths[d][0] > 1]
@@ -433,7 +438,7 @@ def table_from_records(records: Records) -> Table:
     check_widths(records, len(headers))
     body = records.rows[1:]
     frame = pd.DataFrame(
-        [list(cells) for _, cells in body],
+        [cells for _, cells in body],
         columns=pd.RangeIndex(len(headers)),
         index=pd.Index([number for number, _ in body]),
         dtype=str,
@@ -445,5 +450,6 @@ def table_from_records(records: Records) -> Table:
         delimiter=records.delimiter,
         headers=headers,
         frame=frame,
+        rows=tuple(cells for _, cells in body),
         warnings=records.warnings,
     )

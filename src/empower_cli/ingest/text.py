@@ -23,6 +23,13 @@ DELIMITER_NAMES: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
 @functools.lru_cache(maxsize=1 << 16)
 def clean(cell: str) -> str:
     """A cell as parsing sees it: invisible characters gone, spaces trimmed and collapsed."""
+    if cell.isascii() and cell.isprintable() and "  " not in cell and cell.strip() == cell:
+        return cell  # printable ASCII holds no invisible character and no space but " "
+    return scrub(cell)
+
+
+def scrub(cell: str) -> str:
+    """`clean` without its shortcut for cells that are already clean."""
     text = _INVISIBLE.sub("", cell)
     text = _SPACES.sub(" ", text).strip()
     return text.strip(_END_JOINERS).strip()
