@@ -7,6 +7,7 @@ holds stdout and stderr interleaved, so error text is asserted on `result.stderr
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
@@ -163,6 +164,16 @@ def test_above_60_groups_the_group_files_are_one_zip_with_the_same_rosters(
     # the archive is empower's own, so --force replaces a folder holding it
     again = invoke("assign", SIGNUPS, "--groups", "61", "-o", out, "--no-workbook", "--force")
     assert again.exit_code == 0, again.output
+
+
+def test_a_run_gives_the_cyclic_collector_back_as_it_found_it(tmp_path: Path) -> None:
+    """assign collects less often and freezes its heap while it runs (pipeline._few_collections);
+    a program that calls it many times, this test suite included, must get both undone."""
+    before = gc.get_threshold()
+    result = invoke("assign", SIGNUPS, "-o", tmp_path / "out", "--no-workbook", "--no-report")
+    assert result.exit_code == 0, result.output
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
 
 
 def test_summary_has_one_row_per_group_with_sizes_and_counts(example) -> None:
