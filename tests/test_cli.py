@@ -167,7 +167,7 @@ def test_above_60_groups_the_group_files_are_one_zip_with_the_same_rosters(
 
 
 def test_a_run_gives_the_cyclic_collector_back_as_it_found_it(tmp_path: Path) -> None:
-    """assign collects less often and freezes its heap while it runs (pipeline._few_collections);
+    """assign collects less often and freezes its heap while it runs (heap.few_collections);
     a program that calls it many times, this test suite included, must get both undone."""
     before = gc.get_threshold()
     result = invoke("assign", SIGNUPS, "-o", tmp_path / "out", "--no-workbook", "--no-report")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from empower_cli import __version__
+from empower_cli import __version__, heap
 from empower_cli.errors import (
     COMMAND_EXIT_CODES,
     PIPE_CLOSED,
@@ -567,7 +567,9 @@ def main() -> NoReturn:
     down the interpreter (pandas, numpy and their modules, object by object) takes about 0.2 s,
     a fifth of a small run, and there is nothing left to clean up. Every file empower writes is
     closed and renamed into place before the command returns. Under a profiler or a coverage
-    tool the process exits normally, so that they can write their reports."""
+    tool the process exits normally, so that they can write their reports. The cyclic
+    collector is set for one short process (empower_cli.heap)."""
+    heap.for_the_process()
     try:
         app()
         code = 0

@@ -6,17 +6,14 @@ The CLI only parses options and maps EmpowerError to exit codes; tests and other
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from empower_cli import __version__, interrupt
+from empower_cli import __version__, heap, interrupt
 from empower_cli.errors import InfeasibleError, InternalError
 from empower_cli.plan import Plan, RuleText, extra_columns, plan_of, rule_texts
 from empower_cli.records import Assignment, Changes, Cohort, Cost, Previous, Problem, Verdict
@@ -323,39 +320,13 @@ def _costs(prepared: Prepared, assignment: Assignment, verdict: Verdict) -> tupl
     )
 
 
-#: Allocations between two collections of the youngest generation during a run (Python's
-#: default is 700).
-YOUNG_COLLECTION = 50_000
-
-
-@contextlib.contextmanager
-def _few_collections() -> Iterator[None]:
-    """A run makes a large heap that lives to its end (the cohort, the problem, the rosters),
-    and Python's cyclic collector would walk all of it again and again: 1.4 s of a 20,000-student
-    re-run went to it. While the run lasts the youngest generation is collected less often, and
-    `_settle` moves what is built so far out of the collector's sight; both are undone on the
-    way out, so a program that calls `assign` many times gets its memory back as before."""
-    threshold = gc.get_threshold()
-    gc.set_threshold(YOUNG_COLLECTION, *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*threshold)
-
-
-def _settle() -> None:
-    """Leave every object made so far to the end of the run."""
-    gc.freeze()
-
-
 def assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResult:
     """Read the sign-ups and requests, solve, check, write the rosters, print the summary.
 
     Raises an EmpowerError subclass (with its exit code) for anything the user can fix; nothing
     is written unless the rosters pass every check.
     """
-    with _few_collections():
+    with heap.few_collections():
         return _assign(options, out=out, err=err)
 
 
@@ -374,7 +345,7 @@ def _assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResu
 
     started = time.perf_counter()
     prepared = prepare(options, err)
-    _settle()
+    heap.settle()
     settings, cohort, problem, previous = (
         prepared.settings,
         prepared.cohort,
@@ -382,7 +353,7 @@ def _assign(options: AssignOptions, *, out: Console, err: Console) -> AssignResu
         prepared.previous,
     )
     assignment, workers = _solve(prepared, err)
-    _settle()
+    heap.settle()
     verdict = validate(problem, assignment.groups)
     if not verdict.ok:
         raise InternalError(
