@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -94,45 +95,60 @@ def collect_interests(
     the splitting says a form writes "Other:" answers among the choices, a label few students
     chose that is not known is counted as OTHER.
     """
-    # a form offers a few choices, so most cells repeat: each distinct cell is split once
-    distinct = list(dict.fromkeys(cells))
+    # a form offers a few choices, so most cells repeat: each distinct cell is worked out once,
+    # in the order cells first appear (which is the order every label is first seen in)
+    counts = Counter(cells)
+    distinct = list(counts)
     if splitting == PLAIN and not known:
         split = {cell: split_interests(cell) for cell in distinct}
     else:
         inferred = infer_labels(distinct, splitting) if splitting.labels_may_hold_separator else []
         labels = {fold(label): clean(label) for label in [*inferred, *known]}
         split = {cell: split_cell(cell, splitting, labels) for cell in distinct}
-    pieces = [split[cell] for cell in cells]
     others: list[str] = []
     if splitting.free_text_other:
-        listed = {fold(label) for label in known}
-        uses: dict[str, int] = {}
-        for found in pieces:
-            for key in {fold(piece) for piece in found}:
-                uses[key] = uses.get(key, 0) + 1
-        free = {key for key, n in uses.items() if key not in listed and _is_rare(n, len(cells))}
-        if free:
-            seen: set[str] = set()
-            for found in pieces:
-                for piece in found:
-                    if fold(piece) in free and fold(piece) not in seen:
-                        seen.add(fold(piece))
-                        others.append(piece)
-            pieces = [[OTHER if fold(p) in free else p for p in found] for found in pieces]
+        split, others = _others(split, counts, len(cells), known)
     canonical: dict[str, str] = {}
     order: dict[str, int] = {}
-    picks: list[set[str]] = []
-    for mine_pieces in pieces:
+    picks: dict[str, set[str]] = {}
+    for cell in distinct:
         mine: set[str] = set()
-        for piece in mine_pieces:
+        for piece in split[cell]:
             key = fold(piece)
             if key not in canonical:
                 canonical[key] = piece
                 order[piece] = len(order)
             mine.add(canonical[key])
-        picks.append(mine)
-    chosen = tuple(tuple(sorted(mine, key=order.__getitem__)) for mine in picks)
+        picks[cell] = mine
+    of_cell = {cell: tuple(sorted(mine, key=order.__getitem__)) for cell, mine in picks.items()}
+    chosen = tuple(of_cell[cell] for cell in cells)
     return Interests(labels=tuple(order), chosen=chosen, others=tuple(others))
+
+
+def _others(
+    split: dict[str, list[str]], counts: Counter[str], n_students: int, known: Sequence[str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Each cell's pieces with the rare labels that no config or file lists as OTHER, and those
+    labels in the order they first appear."""
+    listed = {fold(label) for label in known}
+    uses: Counter[str] = Counter()
+    for cell, found in split.items():
+        for key in {fold(piece) for piece in found}:
+            uses[key] += counts[cell]
+    free = {key for key, n in uses.items() if key not in listed and _is_rare(n, n_students)}
+    if not free:
+        return split, []
+    others: list[str] = []
+    seen: set[str] = set()
+    for found in split.values():
+        for piece in found:
+            if fold(piece) in free and fold(piece) not in seen:
+                seen.add(fold(piece))
+                others.append(piece)
+    marked = {
+        cell: [OTHER if fold(p) in free else p for p in found] for cell, found in split.items()
+    }
+    return marked, others
 
 
 def _is_rare(count: int, n_students: int) -> bool:
