@@ -394,6 +394,8 @@ class _Run:
         """(moves, repeats) the next block may still use of --max-moves and --max-repeats."""
         problem = self.problem
         move_cap = repeat_cap = None
+        if problem.max_moves is None and problem.max_repeats is None:
+            return None, None  # nothing to count (the count walks every block solved so far)
         units = [u for block, _ in self.solved for u in block.units]
         if problem.max_moves is not None:  # blocks in turn share what the earlier ones left
             moved = sum(
