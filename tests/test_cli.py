@@ -615,6 +615,31 @@ def test_a_cohort_whose_start_is_balanced_is_done_without_loading_ortools(tmp_pa
     assert (tmp_path / "r" / "manifest.json").exists()
 
 
+def test_a_split_cohort_whose_floors_are_arithmetic_is_done_without_loading_ortools(
+    tmp_path: Path,
+) -> None:
+    # 60 groups of 5 are split into blocks (model.split); each half's shares are rounded and the
+    # floors proven by arithmetic (model.shares, model.floors), so no model is built.
+    code = (
+        "import sys\n"
+        "from empower_cli.cli import app\n"
+        "try:\n"
+        f"    app(['assign', {str(SIGNUPS)!r}, '--groups', '60', '--out', 'r'])\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        "assert 'empower_cli.model.split' in sys.modules\n"
+        "assert 'ortools' not in sys.modules\n"
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["solver"]["proven_optimal"] is True
+
+
 # --- the real entry points ----------------------------------------------------------------------
 
 

@@ -16,12 +16,14 @@ import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
 from empower_cli.model.floors import chunk_floor
 from empower_cli.model.limits import set_limit
 from empower_cli.records import Problem, Unit
+
+if TYPE_CHECKING:  # OR-Tools loads only when a floor needs a model: most are arithmetic
+    from ortools.sat.python import cp_model
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ def whole_scope(problem: Problem) -> Scope:
 def _least(model: cp_model.CpModel, time_limit: float, reproducible: bool) -> int:
     """The relaxation's optimum, or its proven bound when cut short (0 when nothing is
     known): a valid lower bound either way."""
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     set_limit(solver.parameters, time_limit, reproducible=reproducible)
@@ -85,6 +89,8 @@ def category_floor(
         known = _dealt_floor(chunks, n_groups, max(low, least), high)
         if known is not None:
             return known
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     take = {
         value: [model.new_int_var(0, count, f"y_{value}_{g}") for g in range(n_groups)]
@@ -226,6 +232,8 @@ def pattern_floor(
     if not patterns or len(patterns) > MAX_PATTERNS:
         return 0
     bands = [problem.band(c) for c in cats]
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     z = [model.new_int_var(0, n_groups, f"z_{i}") for i in range(len(patterns))]
     model.add(sum(z) == n_groups)

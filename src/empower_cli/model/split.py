@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ortools.sat.python import cp_model
-
 from empower_cli.model.kinds import Block
 from empower_cli.model.limits import set_limit
 from empower_cli.model.shares import left_ranges, round_shares
@@ -184,7 +182,10 @@ def _shares(
     time_limit: float,
     reproducible: bool,
 ) -> dict[tuple[int, ...], int] | None:
-    """How many units of each profile go left; None when the sizes cannot be met."""
+    """How many units of each profile go left; None when the sizes cannot be met. (The model
+    is the fallback of the rounding in shares.py, so OR-Tools is loaded only now.)"""
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     n_right = n_all - n_left
     take: dict[tuple[int, ...], cp_model.IntVar] = {}
