@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from empower_cli.ingest import load_cohort
-from empower_cli.ingest.text import clean, scrub
+from empower_cli.ingest.text import clean, full_name_key, name_key, scrub
 from empower_cli.ingest.years import read_year
 from empower_cli.records import YEARS
 from helpers_ingest import failure, signups
@@ -297,3 +297,12 @@ _ODD = "aZ 1\t\n\r\x0b\x1f\x7f\u00a0\u200b\u200c\u2060\ufeffé"
 def test_clean_shortcut_gives_what_the_full_cleaning_gives(cell: str) -> None:
     """A cell that `clean` returns untouched is one the full cleaning leaves as it is."""
     assert clean(cell) == scrub(cell)
+
+
+_NAMEY = "aZ 1\t\x1f.'-@_,;(é\u00a0\u200b"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_NAMEY), max_size=10))
+def test_name_key_shortcut_gives_what_the_full_key_gives(text: str) -> None:
+    assert name_key(text) == full_name_key(text)

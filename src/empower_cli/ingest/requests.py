@@ -79,7 +79,7 @@ class _Keys:
         found = self.index.get(key)
         if found is None:
             found = self.folded.get(key.casefold())
-        if found is None:
+        if found is None and "@" in fold(cell):  # only such a cell can be an email
             found = self.email.get(fold(cell))
         if found is not None:
             return [found]

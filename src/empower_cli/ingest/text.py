@@ -55,6 +55,13 @@ def name_key(text: str) -> str:
     answers): NFKC, case-folded (ß is ss, İ is i), accents dropped, ı ø ł đ as i o l d, and
     punctuation as single spaces. "DENIZ YILMAZ" and "Deniz Yılmaz" have one key, as do "Jose
     Nunez" and "José Núñez"."""
+    if text.isascii():  # no normalising, folding past lower case or accents to drop
+        return " ".join(_NOT_NAME.sub(" ", text.lower()).split())
+    return full_name_key(text)
+
+
+def full_name_key(text: str) -> str:
+    """`name_key` without its shortcut for ASCII text."""
     folded = unicodedata.normalize("NFKD", fold(text)).translate(_LETTERS)
     plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return " ".join(_NOT_NAME.sub(" ", plain).split())
