@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from empower_cli.ingest import load_cohort
+from empower_cli.ingest import read as read_module
 from empower_cli.ingest.text import clean, full_name_key, name_key, scrub
 from empower_cli.ingest.years import read_year
 from empower_cli.records import YEARS
@@ -306,3 +307,9 @@ _NAMEY = "aZ 1\t\x1f.'-@_,;(é\u00a0\u200b"
 @given(st.text(alphabet=st.sampled_from(_NAMEY), max_size=10))
 def test_name_key_shortcut_gives_what_the_full_key_gives(text: str) -> None:
     assert name_key(text) == full_name_key(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(_ODD), max_size=3), min_size=1, max_size=3))
+def test_a_row_is_blank_when_every_cell_cleans_to_nothing(cells: list[str]) -> None:
+    assert read_module._is_blank(cells) == all(not clean(cell) for cell in cells)

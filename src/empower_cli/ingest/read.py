@@ -297,7 +297,12 @@ def delimiter_line(text: str) -> tuple[str, str | None]:
 
 
 def _is_blank(cells: list[str]) -> bool:
-    return all(not clean(cell) for cell in cells)
+    for cell in cells:
+        if cell.isascii() and not cell.isspace() and cell:
+            return False  # an ASCII character that is not a space is content, whatever clean does
+        if clean(cell):
+            return False
+    return True
 
 
 def _split(text: str, delimiter: str, source: str) -> list[tuple[int, list[str]]]:
