@@ -13,6 +13,12 @@ into a live formula unless each cell's type is reset. A text cell that a spreads
 as a formula when it is edited also gets Excel's quote prefix. Ids keep their leading zeros
 because they are never numbers here.
 
+The big tables (`All students`, each group's members, `Changes`, the Summary's row per group)
+are handed to sheetrows.SheetRows a column at a time instead of cell by cell: it writes their
+rows as XML into the file XlsxWriter closed, as XlsxWriter would have written them (shared
+strings, the quote prefix, the same escapes), at a small part of the cost per cell. XlsxWriter
+writes everything else: formats, widths, frozen panes, filters, print setup and the header rows.
+
 Same records, same bytes: XlsxWriter dates every zip entry 1980-01-01, and the document's
 created time in docProps/core.xml is set to that date instead of the clock's.
 """
@@ -33,7 +39,7 @@ from xlsxwriter.worksheet import Worksheet
 from empower_cli.export import changes_rows
 from empower_cli.layout import email_column, families, member_columns
 from empower_cli.records import Assignment, Changes, Cohort, Problem, Verdict
-from empower_cli.sheetrows import Column, Numbers, SheetRows
+from empower_cli.sheetrows import CELL_UNITS, FORMULA_STARTS, Column, Numbers, SheetRows
 
 WORKBOOK = "rosters.xlsx"
 #: Above this many groups there are no group sheets: `All students`, sorted by group, serves.
@@ -41,11 +47,9 @@ MAX_GROUP_SHEETS = 60
 #: The created time docProps/core.xml records (the date XlsxWriter gives every zip entry).
 FIXED_TIME = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
 EMAIL_SEPARATOR = "; "
-#: First characters a spreadsheet reads as a formula when a cell is edited (see export.py).
-FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
 MIN_WIDTH, MAX_WIDTH = 6, 60
-#: Excel's limit on the characters in one cell.
-CELL_LIMIT = 32767
+#: Excel's limit on the characters in one cell (in UTF-16 units, which XlsxWriter cuts to).
+CELL_LIMIT = CELL_UNITS
 A4 = 9
 OPTIONS = {
     "in_memory": True,
