@@ -11,11 +11,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.worksheet import Worksheet as XlsxSheet
 
 from empower_cli import sheetrows, workbook
 from empower_cli.documents import Run, build_documents
+from empower_cli.errors import InternalError
 from empower_cli.sheetrows import CELL_UNITS, SheetRows
 from xlsx_reference import AWKWARD, CellByCell, awkward_run
 
@@ -171,17 +174,38 @@ def test_same_records_same_bytes(run: Run, fast: bytes) -> None:
         assert archive.testzip() is None
 
 
-def test_rich_text_lookalike_stays_text() -> None:
-    # XlsxWriter writes a string that starts with <r> and ends with </r> as rich-text XML,
-    # unescaped; the tables written here escape it like any other text.
-    import xlsxwriter
-
+def tiny_book() -> tuple[io.BytesIO, xlsxwriter.Workbook, SheetRows, XlsxSheet]:
+    """A workbook of one sheet `S` with a header in A1, and its SheetRows."""
     raw = io.BytesIO()
     book = xlsxwriter.Workbook(raw, workbook.OPTIONS)
     rows = SheetRows(book.add_format({"quote_prefix": True}))
     ws = book.add_worksheet("S")
     ws.write_string(0, 0, "header")
+    return raw, book, rows, ws
+
+
+def test_rich_text_lookalike_stays_text() -> None:
+    # XlsxWriter writes a string that starts with <r> and ends with </r> as rich-text XML,
+    # unescaped; the tables written here escape it like any other text.
+    raw, book, rows, ws = tiny_book()
     rows.add(ws, 1, [["<r>rich</r>", "<r><t>x</t></r>", "</si>"]])
     book.close()
     got = [cell.value for (cell,) in load(rows.splice(raw.getvalue()))[0].iter_rows(min_row=2)]
     assert got == ["<r>rich</r>", "<r><t>x</t></r>", "</si>"]
+
+
+def test_a_block_over_xlsxwriters_rows_is_an_internal_error_not_a_broken_file() -> None:
+    raw, book, rows, ws = tiny_book()
+    ws.write_string(2, 0, "XlsxWriter's own row 3")
+    rows.add(ws, 1, [["a", "b"]])  # rows 2 and 3
+    with pytest.raises(InternalError) as caught:
+        rows.add(ws, 2, [["c"]])
+    assert "must not overlap" in caught.value.message
+    book.close()
+    with pytest.raises(InternalError) as caught:
+        rows.splice(raw.getvalue())
+    assert caught.value.message == (
+        "internal error: rosters.xlsx could not be put together (XlsxWriter wrote a row in 2..3), "
+        "so nothing was written. Please report this; --no-workbook writes everything else."
+    )
+    assert caught.value.exit_code == 70

@@ -43,6 +43,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from empower_cli.errors import InternalError
+
 #: Excel's limit on one cell's text, in UTF-16 units.
 CELL_UNITS = 32767
 #: First characters a spreadsheet reads as a formula when a cell is edited (see export.py).
@@ -184,14 +186,14 @@ class _Strings:
         found = _SST.search(sst)
         end = sst.rfind(b"</sst>")
         if found is None or end < 0:
-            raise ValueError("XlsxWriter's shared-string table is not as expected")
+            raise _broken("XlsxWriter's shared-string table is not as expected")
         self._head = sst[: found.start(1)]  # up to the count, then up to the unique count
         self._between = sst[found.end(1) : found.start(2)]
         self._body = sst[found.end(2) : end]
         self._cells, self._unique = int(found.group(1)), int(found.group(2))
         theirs = [m.group().decode("utf-8") for m in _SI.finditer(self._body)]
         if len(theirs) != self._unique:
-            raise ValueError("XlsxWriter's shared-string table is not as expected")
+            raise _broken("XlsxWriter's shared-string table is not as expected")
         self._quote = quote
         self.tails: dict[str, str] = {}
         """Each text's cell after its reference: its style and its index in the table
@@ -251,12 +253,12 @@ class SheetRows:
             return
         block = _Block(first_row + 1, kept)
         if len({len(c.values if isinstance(c, _Numbers) else c) for c in kept}) != 1:
-            raise ValueError("the columns of a block of rows differ in length")
+            raise _broken("the columns of a block of rows differ in length")
         if not block.height:
             return
         blocks = self._blocks.setdefault(f"xl/worksheets/sheet{ws.index + 1}.xml", [])
         if blocks and blocks[-1].last >= block.first:
-            raise ValueError("blocks of rows must come in order and must not overlap")
+            raise _broken("blocks of rows must come in order and must not overlap")
         blocks.append(block)
 
     # --- the file ---------------------------------------------------------------------------
@@ -269,7 +271,10 @@ class SheetRows:
             entries = [(info.filename, source.read(info)) for info in source.infolist()]
         files = dict(entries)
         if STRINGS not in files:  # every block's sheet has a text header: never so
-            raise ValueError("the workbook has no shared-string table")
+            raise _broken("the workbook has no shared-string table")
+        missing = sorted(set(self._blocks) - set(files))
+        if missing:
+            raise _broken(f"the workbook has no {missing[0]}")
         strings = _Strings(files[STRINGS], self._quote)
         rows = {
             name: [b"".join(self._rows(block, strings)) for block in blocks]
@@ -323,6 +328,15 @@ class SheetRows:
         return [f'<c r="{letter}{r}"{tail}' for r, tail in zip(numbers, tails, strict=True)]
 
 
+def _broken(what: str) -> InternalError:
+    """A bug, not bad input: XlsxWriter wrote a file other than the one expected, or a block
+    of rows was given wrong."""
+    return InternalError(
+        f"internal error: rosters.xlsx could not be put together ({what}), so nothing was "
+        "written. Please report this; --no-workbook writes everything else."
+    )
+
+
 def _style(style: Format | None) -> str:
     return "" if style is None else f' s="{style._get_xf_index()}"'
 
@@ -333,12 +347,12 @@ def _spliced(sheet: bytes, blocks: Sequence[_Block], rows: Sequence[bytes]) -> b
     sheet = _widened(sheet, blocks)
     start, end = sheet.find(b"<sheetData>"), sheet.find(b"</sheetData>")
     if start < 0 or end < 0:  # `<sheetData/>`: XlsxWriter wrote no cell (never so here)
-        raise ValueError("a sheet with rows to add has no <sheetData> element with rows")
+        raise _broken("a sheet with rows to add has no <sheetData> element with rows")
     theirs = [(int(m.group(1)), m.start()) for m in _ROW.finditer(sheet, start, end)]
     pieces, at = [], 0
     for block, text in zip(blocks, rows, strict=True):
         if any(block.first <= row <= block.last for row, _ in theirs):
-            raise ValueError(f"XlsxWriter wrote a row in {block.first}..{block.last}")
+            raise _broken(f"XlsxWriter wrote a row in {block.first}..{block.last}")
         place = next((pos for row, pos in theirs if row > block.last), end)
         pieces += [sheet[at:place], text]
         at = place
@@ -350,7 +364,7 @@ def _widened(sheet: bytes, blocks: Sequence[_Block]) -> bytes:
     """The sheet with its `<dimension>` covering the blocks too (they start in column A)."""
     found = _DIMENSION.search(sheet)
     if found is None:
-        raise ValueError("a sheet with rows to add has no <dimension> element")
+        raise _broken("a sheet with rows to add has no <dimension> element")
     first_col, first_row, last_col, last_row = (g.decode() if g else "" for g in found.groups())
     last_col, last_row = last_col or first_col, last_row or first_row
     top = min(int(first_row), blocks[0].first)
