@@ -179,3 +179,31 @@ def test_each_rule_line_of_the_summary_is_on_the_page(tmp_path: Path) -> None:
     text = " ".join(page.all_text().split())
     for line in printed:
         assert " ".join(line.split()) in text
+
+
+def test_mailto_with_a_comma_in_an_address_encodes_it() -> None:
+    # The addresses are encoded all at once, commas kept, unless one holds a comma itself.
+    emails = ["a,b@x.edu", "ü@y.org", "", "c@z.org"]
+    assert mailto(emails) == "mailto:a%2Cb@x.edu,%C3%BC@y.org,c@z.org"
+    assert mailto(["ü@y.org", "c@z.org"]) == "mailto:%C3%BC@y.org,c@z.org"
+    assert mailto([]) == "mailto:"
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("<b>", "a & 'b'"), ('"q"', "")],
+        [("nul \x00 inside", "x"), ("y", "soh \x01 inside")],  # the joiners: cell by cell
+        [("only",)],
+    ],
+)
+def test_table_rows_escape_every_cell_as_one_by_one(rows: list[tuple[str, ...]]) -> None:
+    from html import escape
+
+    from empower_cli.html_report import _table_rows
+
+    expected = "\n".join(
+        "<tr>" + "".join(f"<td>{escape(cell, quote=True)}</td>" for cell in row) + "</tr>"
+        for row in rows
+    )
+    assert _table_rows(rows) == expected

@@ -184,3 +184,41 @@ def test_a_missing_program_skips_here_but_fails_in_ci(monkeypatch: pytest.Monkey
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="chromium is not installed"):
         need("chromium")
+
+
+def test_libreoffice_reads_the_awkward_workbook_as_the_cell_by_cell_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every sheet of rosters.xlsx (big tables written by sheetrows.py) and of the same workbook
+    # written cell by cell through XlsxWriter, as LibreOffice reads them, saved as CSV.
+    from empower_cli import workbook
+    from empower_cli.documents import build_documents
+    from xlsx_reference import CellByCell, awkward_run
+
+    run_ = awkward_run(tmp_path)
+    for name in ("fast", "reference"):
+        if name == "reference":
+            monkeypatch.setattr(workbook, "SheetRows", CellByCell)
+        files = build_documents(run_, out=tmp_path, workbook=True, report=False)
+        (tmp_path / f"{name}.xlsx").write_bytes(files[workbook.WORKBOOK])
+    every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    run(
+        need("soffice"),
+        f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+        "--headless",
+        "--convert-to",
+        every_sheet,
+        "--outdir",
+        tmp_path,
+        tmp_path / "fast.xlsx",
+        tmp_path / "reference.xlsx",
+    )
+    sheets = ("Summary", "All students", "Group 01", "Group 02", "Changes")
+    for sheet in sheets:
+        ours = (tmp_path / f"fast-{sheet}.csv").read_text(encoding="utf-8")
+        theirs = (tmp_path / f"reference-{sheet}.csv").read_text(encoding="utf-8")
+        assert ours == theirs, sheet
+    text = (tmp_path / "fast-All students.csv").read_text(encoding="utf-8")
+    for kind in ("Siobhán Ní Bhriain", "中文 עברית العربية", "=1+1", "a & b < c > d", "00123"):
+        assert kind in text, kind
+    assert "  leading spaces" in text and "trailing spaces  ," in text

@@ -18,6 +18,7 @@ import hashlib
 import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from urllib.parse import quote
 
 from empower_cli.layout import Family, email_column, families, member_columns
@@ -110,10 +111,6 @@ def _e(text: object) -> str:
 
 def _range(low: int, high: int) -> str:
     return str(low) if low == high else f"{low}–{high}"
-
-
-def _in(count: int, band: tuple[int, int]) -> bool:
-    return band[0] <= count <= band[1]
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -211,22 +208,27 @@ def _heat_map(data: ReportInput) -> list[str]:
             f'<text x="{lefts[column] + 2}" y="{HEAD_H + 16}"><title>{_e(name)}</title>'
             f"{_e(_label(name))}</text>"
         )
-    size_band = (problem.size_min, problem.size_max)
+    bands = [(problem.size_min, problem.size_max), *(problem.band(c) for _, c in order)]
+    # each column's fixed parts, escaped once (the tip's other characters need no escaping)
+    columns = [
+        (lefts[i], widths[i] - 2, lefts[i] + widths[i] // 2 - 1, _e(name), _range(*band), band)
+        for i, (name, band) in enumerate(zip(names, bands, strict=True))
+    ]
     for g in range(problem.n_groups):
         y = HEAD_H * 2 + g * row_h
         if detailed or g % 50 == 0:
             parts.append(f'<text x="0" y="{y + min(row_h, 15)}">group {g + 1}</text>')
-        cells = [(balance.sizes[g], size_band)]
-        cells += [(balance.counts[g][c], problem.band(c)) for _, c in order]
-        for column, (count, band) in enumerate(cells):
-            colour = IN_COLOUR if _in(count, band) else OUT_COLOUR
-            tip = f"group {g + 1}, {names[column]}: {count} (ideal {_range(*band)})"
+        counts = [balance.sizes[g], *(balance.counts[g][c] for _, c in order)]
+        for (left, width, middle, name, ideal, (low, high)), count in zip(
+            columns, counts, strict=True
+        ):
+            colour = IN_COLOUR if low <= count <= high else OUT_COLOUR
             parts.append(
-                f'<rect x="{lefts[column]}" y="{y}" width="{widths[column] - 2}" '
-                f'height="{row_h - 1}" fill="{colour}"><title>{_e(tip)}</title></rect>'
+                f'<rect x="{left}" y="{y}" width="{width}" height="{row_h - 1}" '
+                f'fill="{colour}"><title>group {g + 1}, {name}: {count} (ideal {ideal})</title>'
+                "</rect>"
             )
             if detailed:
-                middle = lefts[column] + widths[column] // 2 - 1
                 parts.append(f'<text x="{middle}" y="{y + 15}" text-anchor="middle">{count}</text>')
     parts += ["</svg>", "</section>"]
     return parts
@@ -266,11 +268,14 @@ def _family_table(data: ReportInput, family: Family) -> list[str]:
         lines.append(f"<p>{swatches}</p>")
     head = "".join(f'<th class="n">{_e(problem.categories[c].name)}</th>' for c in indices)
     lines.append(f"<table><tr><th>group</th>{head}{'<th></th>' if detailed else ''}</tr>")
+    bands = [problem.band(c) for c in indices]
     for g in range(problem.n_groups):
         counts = [balance.counts[g][c] for c in indices]
         cells = "".join(
-            f'<td class="n{"" if _in(n, problem.band(c)) else " out"}">{n}</td>'
-            for n, c in zip(counts, indices, strict=True)
+            [
+                f'<td class="n{"" if low <= n <= high else " out"}">{n}</td>'
+                for n, (low, high) in zip(counts, bands, strict=True)
+            ]
         )
         bar = f"<td>{_bar(counts, scale)}</td>" if detailed else ""
         lines.append(f'<tr><td><a href="#group-{g + 1}">{g + 1}</a></td>{cells}{bar}</tr>')
@@ -317,7 +322,11 @@ def _rules(data: ReportInput) -> list[str]:
 def mailto(emails: Iterable[str]) -> str:
     """A `mailto:` URL for these addresses (RFC 6068: each one percent-encoded, joined by
     commas)."""
-    return "mailto:" + ",".join(quote(email, safe="@") for email in emails if email)
+    kept = [email for email in emails if email]
+    joined = ",".join(kept)
+    if joined.count(",") == len(kept) - 1:  # no comma within an address: all at once
+        return "mailto:" + quote(joined, safe="@,")
+    return "mailto:" + ",".join(quote(email, safe="@") for email in kept)
 
 
 def _groups(data: ReportInput) -> list[str]:
@@ -331,6 +340,7 @@ def _groups(data: ReportInput) -> list[str]:
     lines += [f'<a href="#group-{g + 1}">Group {g + 1}</a>' for g in range(problem.n_groups)]
     lines.append("</nav></section>")
     head = "".join(f"<th>{_e(cohort.headers[i])}</th>" for i in shown)
+    cells = _shown_cells(cohort, shown)
     for g, students in enumerate(members):
         lines.append(f'<section class="group" id="group-{g + 1}">')
         count = _plural(len(students), "student", "students")
@@ -344,11 +354,36 @@ def _groups(data: ReportInput) -> list[str]:
                 )
                 lines.append(f'<p class="emails">{_e("; ".join(emails))}</p>')
         lines.append(f"<table><tr>{head}</tr>")
-        for s in students:
-            cells = "".join(f"<td>{_e(cohort.rows[s][i])}</td>" for i in shown)
-            lines.append(f"<tr>{cells}</tr>")
+        if students:
+            lines.append(_table_rows([cells[s] for s in students]))
         lines.append("</table></section>")
     return lines
+
+
+def _shown_cells(cohort: Cohort, shown: Sequence[int]) -> list[tuple[str, ...]]:
+    """Each student's cells in the `shown` columns."""
+    if len(shown) == 1:
+        return [(row[shown[0]],) for row in cohort.rows]
+    return list(map(itemgetter(*shown), cohort.rows)) if shown else [() for _ in cohort.rows]
+
+
+_CELL, _ROW = "\x00", "\x01"
+
+
+def _table_rows(rows: Sequence[Sequence[str]]) -> str:
+    """`<tr><td>...</td></tr>` lines, one per row, every cell escaped.
+
+    The cells are joined with two control characters and escaped at once (html.escape changes
+    each character on its own, and neither of those), unless a cell holds one of them."""
+    text = _ROW.join(map(_CELL.join, rows))
+    cells = sum(map(len, rows))
+    if not cells or text.count(_CELL) != cells - len(rows) or text.count(_ROW) != len(rows) - 1:
+        return "\n".join(
+            "<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        )
+    text = html.escape(text, quote=True)
+    text = text.replace(_CELL, "</td><td>").replace(_ROW, "</td></tr>\n<tr><td>")
+    return f"<tr><td>{text}</td></tr>"
 
 
 def report_html(data: ReportInput) -> str:
