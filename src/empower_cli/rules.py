@@ -65,12 +65,22 @@ def categories_of(cohort: Cohort) -> tuple[Category, ...]:
 def memberships(
     students: Sequence[Student], families: Sequence[Family], categories: Sequence[Category]
 ) -> list[list[int]]:
-    """For each student, the indices of the categories they belong to."""
+    """For each student, the indices of the categories they belong to (students with the same
+    answers share one list: do not change it)."""
     index = {(c.family, c.name): i for i, c in enumerate(categories)}
-    return [
-        sorted(index[family.name, value] for family in families for value in family.values_of(s))
-        for s in students
-    ]
+    known: dict[tuple[tuple[str, ...], ...], list[int]] = {}
+    found: list[list[int]] = []
+    for student in students:
+        answers = tuple(family.values_of(student) for family in families)
+        mine = known.get(answers)
+        if mine is None:
+            mine = known[answers] = sorted(
+                index[family.name, value]
+                for family, values in zip(families, answers, strict=True)
+                for value in values
+            )
+        found.append(mine)
+    return found
 
 
 def profile_of(student: Student, categories: Sequence[Category]) -> tuple[int, ...]:
@@ -199,11 +209,21 @@ def build_problem(
 
     roots = sorted(members, key=lambda r: members[r][0])
     unit_of_root = {root: index for index, root in enumerate(roots)}
+    profiles: dict[int, tuple[int, ...]] = {}  # a lone student's, by their shared memberships
+
+    def profile_of(chain: list[int]) -> tuple[int, ...]:
+        if len(chain) > 1:
+            return _profile([member_of[m] for m in chain], len(categories))
+        mine = member_of[chain[0]]
+        if id(mine) not in profiles:
+            profiles[id(mine)] = _profile([mine], len(categories))
+        return profiles[id(mine)]
+
     units = tuple(
         Unit(
             index=unit_of_root[root],
             members=tuple(members[root]),
-            profile=_profile([member_of[m] for m in members[root]], len(categories)),
+            profile=profile_of(members[root]),
             pin=pin_of_chain[root][0] if root in pin_of_chain else None,
             previous=tuple(
                 sorted(g for m in members[root] if previous and (g := previous[m]) is not None)
