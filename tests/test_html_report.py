@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -179,6 +180,12 @@ def test_each_rule_line_of_the_summary_is_on_the_page(tmp_path: Path) -> None:
     text = " ".join(page.all_text().split())
     for line in printed:
         assert " ".join(line.split()) in text
+    # and so does the workbook's Summary, under the verdict, each line in one cell
+    summary = openpyxl.load_workbook(tmp_path / "out" / "rosters.xlsx")["Summary"]
+    column_a = [row[0] for row in summary.iter_rows(values_only=True)]
+    for line in printed:
+        assert line in column_a
+    assert column_a.index(printed[-1]) < column_a.index("group")
 
 
 def test_mailto_with_a_comma_in_an_address_encodes_it() -> None:

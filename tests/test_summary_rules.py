@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 from typer.testing import CliRunner
 
 from empower_cli.cli import app
@@ -34,6 +35,11 @@ def test_every_rule_is_confirmed_with_its_count(
     ) in result.stdout
     assert result.stdout.rstrip().endswith(
         "(assignments.csv, 2 group files, summary.csv, rosters.xlsx, report.html, manifest.json)"
+    )
+    summary = openpyxl.load_workbook(in_tmp / "rosters" / "rosters.xlsx")["Summary"]
+    assert summary["A2"].value == (
+        "Every rule held: 2 locked pairs together, 1 apart pair apart, 1 pin kept, "
+        "1 pair from the 'Placed with' column together."
     )
 
 

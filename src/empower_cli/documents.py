@@ -64,6 +64,8 @@ def _build(run: Run, *, workbook: bool, report: bool) -> dict[str, bytes]:
 
     files: dict[str, bytes] = {}
     verdict_text = verdict_line(run.problem, run.assignment, run.verdict)
+    rules = rules_text(run)
+    each_rule = tuple(rule_lines(run.problem, run.verdict))
     if workbook:
         from empower_cli.workbook import WORKBOOK, WorkbookInput, workbook_bytes
 
@@ -76,6 +78,7 @@ def _build(run: Run, *, workbook: bool, report: bool) -> dict[str, bytes]:
                 verdict_text=verdict_text,
                 group_header=group_header(run.cohort.headers),
                 changes=run.changes,
+                rule_lines=(*([rules] if rules else []), *each_rule),
             )
         )
     if report:
@@ -93,8 +96,8 @@ def _build(run: Run, *, workbook: bool, report: bool) -> dict[str, bytes]:
                 verdict_text=verdict_text,
                 reading=tuple(reading_lines(run.cohort, run.config)),
                 warnings=run.warnings,
-                rules=rules_text(run),
-                rule_lines=tuple(rule_lines(run.problem, run.verdict)),
+                rules=rules,
+                rule_lines=each_rule,
                 costs=tuple(costs_lines(run.verdict.balance.out_of_band, run.costs)),
                 changes=tuple(changes),
             )

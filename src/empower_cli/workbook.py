@@ -70,6 +70,9 @@ class WorkbookInput:
     verdict_text: str
     group_header: str
     changes: Changes | None = None
+    rule_lines: tuple[str, ...] = ()
+    """The terminal summary's lines on the rules (every rule held, at least N per group, nobody
+    alone, repeated groupmates, group means), shown under the verdict."""
 
 
 class _Formats:
@@ -153,7 +156,9 @@ def _summary_sheet(ws: Worksheet, formats: _Formats, fast: SheetRows, data: Work
     lines = data.verdict_text.splitlines()
     for row, line in enumerate(lines):
         _text(ws, formats, row, 0, line, **(TITLE if row == 0 else BOLD))
-    top = len(lines) + 1
+    for row, line in enumerate(data.rule_lines, start=len(lines)):
+        _text(ws, formats, row, 0, line)
+    top = len(lines) + len(data.rule_lines) + 1
     column = 2
     for family in families(problem):
         _text(ws, formats, top, column, family.title, **BOLD)

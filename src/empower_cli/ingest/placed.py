@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from empower_cli.errors import InputError
 from empower_cli.ingest.columns import header_key
 from empower_cli.ingest.text import clean, fold, join_words, name_key, quote
@@ -121,6 +119,8 @@ class _Directory:
         common = set.intersection(*sets) if sets else set()
         if common:
             return sorted(common)
+        from rapidfuzz import fuzz, process  # loaded only for a name no exact rule finds
+
         scored = process.extract(
             plain, self.names, scorer=fuzz.ratio, score_cutoff=CLOSE, limit=None
         )
