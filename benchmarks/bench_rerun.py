@@ -433,9 +433,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"load average {load_start} at start, {load_end} at end. `re-run s` is the median "
             "whole-process wall time of the re-runs (min-max beside it), `first-run s` the "
             "same of the first runs, timed in turns with the re-runs; `in-process s` the medians "
-            "of "
-            "the manifests' `wall_seconds` (reading the files to writing them, without start-up "
-            "and imports), less sensitive to load; `moved` and `moves lower "
+            "of the manifests' `wall_seconds` (from reading the files to the checked rosters, "
+            "with the pandas import that reading does; without Python's start-up, the other "
+            "imports, the workbook, the report and writing the files), less sensitive to load; "
+            "`moved` and `moves lower "
             "bound` come from the re-run's manifest.json, `cells out` from the yardstick.",
             "",
             table,
