@@ -436,19 +436,21 @@ def _changes(
         partners = rng.sample(range(roster.n_groups), min(SAMPLE // 2, roster.n_groups))
     else:
         partners = _partners_for(roster, g, high, low, rng, full)
+    outs = [wide or _touches(roster, u, high) for u in mine]
+    active = roster.active
     for h in partners:
         if h == g:
             continue
         theirs = [v for v in sorted(roster.members[h]) if problem.units[v].pin is None]
-        for u in mine:
-            out = wide or _touches(roster, u, high)
+        lows = [_touches(roster, v, low) for v in theirs]
+        for u, out in zip(mine, outs, strict=True):
             size = problem.units[u].size
             if (out or sized) and roster.size[h] + size <= roster.smax and roster.allowed(u, h):
                 found.append((roster.remove_delta(u) + roster.add_delta(u, h), u, h, -1))
-            for v in theirs:
-                if roster.active[u] == roster.active[v] and not sized:
+            for v, v_low in zip(theirs, lows, strict=True):
+                if active[u] == active[v] and not sized:
                     continue  # alike: only moves change, which _go_home sees to
-                if not (out or sized or _touches(roster, v, low)):
+                if not (out or sized or v_low):
                     continue
                 if not (roster.allowed(u, h, besides=v) and roster.allowed(v, g, besides=u)):
                     continue
