@@ -18,6 +18,7 @@ import sys
 import zipfile
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -594,25 +595,34 @@ def test_help_and_version_do_not_load_pandas_or_ortools() -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_a_cohort_whose_start_is_balanced_is_done_without_loading_ortools(tmp_path: Path) -> None:
-    # The example's greedy start, repaired, is perfectly balanced: proven without a model, so
-    # OR-Tools (a tenth of a second of imports) is never loaded.
-    code = (
-        "import sys\n"
-        "from empower_cli.cli import app\n"
-        "try:\n"
-        f"    app(['assign', {str(SIGNUPS)!r}, '--lock', {str(LOCKS)!r}, '--out', 'r'])\n"
-        "except SystemExit as done:\n"
-        "    assert done.code == 0, done.code\n"
-        "assert 'ortools' not in sys.modules\n"
+def assign_in_a_fresh_process(tmp_path: Path, args: list[str], *checks: str) -> dict[str, Any]:
+    """`assign ARGS --out r` in a new Python process, then each of `checks` (Python statements
+    about sys.modules) there; returns the run's manifest."""
+    code = "\n".join(
+        [
+            "import sys",
+            "from empower_cli.cli import app",
+            "try:",
+            f"    app(['assign', *{args!r}, '--out', 'r'])",
+            "except SystemExit as done:",
+            "    assert done.code == 0, done.code",
+            *checks,
+        ]
     )
-
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path
     )
-
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "r" / "manifest.json").exists()
+    manifest: dict[str, Any] = json.loads((tmp_path / "r" / "manifest.json").read_text("utf-8"))
+    return manifest
+
+
+def test_a_cohort_whose_start_is_balanced_is_done_without_loading_ortools(tmp_path: Path) -> None:
+    # The example's greedy start, repaired, is perfectly balanced: proven without a model, so
+    # OR-Tools (a tenth of a second of imports) is never loaded.
+    args = [str(SIGNUPS), "--lock", str(LOCKS)]
+    manifest = assign_in_a_fresh_process(tmp_path, args, "assert 'ortools' not in sys.modules")
+    assert manifest["solver"]["proven_optimal"] is True
 
 
 def test_a_split_cohort_whose_floors_are_arithmetic_is_done_without_loading_ortools(
@@ -620,23 +630,12 @@ def test_a_split_cohort_whose_floors_are_arithmetic_is_done_without_loading_orto
 ) -> None:
     # 60 groups of 5 are split into blocks (model.split); each half's shares are rounded and the
     # floors proven by arithmetic (model.shares, model.floors), so no model is built.
-    code = (
-        "import sys\n"
-        "from empower_cli.cli import app\n"
-        "try:\n"
-        f"    app(['assign', {str(SIGNUPS)!r}, '--groups', '60', '--out', 'r'])\n"
-        "except SystemExit as done:\n"
-        "    assert done.code == 0, done.code\n"
-        "assert 'empower_cli.model.split' in sys.modules\n"
-        "assert 'ortools' not in sys.modules\n"
+    manifest = assign_in_a_fresh_process(
+        tmp_path,
+        [str(SIGNUPS), "--groups", "60"],
+        "assert 'empower_cli.model.split' in sys.modules",
+        "assert 'ortools' not in sys.modules",
     )
-
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path
-    )
-
-    assert done.returncode == 0, done.stderr
-    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["solver"]["proven_optimal"] is True
 
 
