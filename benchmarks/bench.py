@@ -290,12 +290,22 @@ def run_yardstick(
 # -------------------------------------------------------------------------------------- empower
 
 
-def run_process(command: Sequence[str], folder: Path, timeout: float) -> tuple[float, float, int]:
-    """Run `command` in `folder`; (wall seconds, peak RSS in MB, exit code; -1 when killed).
+@dataclass(frozen=True)
+class Measured:
+    """One process run: wall seconds, CPU seconds (its own and those of the children it waited
+    for), peak RSS in MB, exit code (-1 when killed after the timeout)."""
+
+    seconds: float
+    cpu: float
+    peak_mb: float
+    code: int
+
+
+def measure_process(command: Sequence[str], folder: Path, timeout: float) -> Measured:
+    """Run `command` in `folder`, output to stdout.txt and stderr.txt there, and measure it.
 
     The peak is the child's own ru_maxrss from os.wait4 (which also covers any process the child
     itself waited for), so it is per run, not the benchmark's cumulative RUSAGE_CHILDREN.
-    Output goes to stdout.txt and stderr.txt in `folder`.
     """
     # The environment a coordinator's shell gives: Python caches bytecode (the first run writes
     # it; later runs read it) and buffers output. A sandbox or CI that turns either off would
@@ -324,7 +334,14 @@ def run_process(command: Sequence[str], folder: Path, timeout: float) -> tuple[f
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen.wait
     # ru_maxrss is in KiB on Linux and in bytes on macOS
     peak_bytes = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
-    return seconds, peak_bytes / MB, -1 if killed.is_set() else process.returncode
+    code = -1 if killed.is_set() else process.returncode
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, peak_bytes / MB, code)
+
+
+def run_process(command: Sequence[str], folder: Path, timeout: float) -> tuple[float, float, int]:
+    """Run `command` in `folder`; (wall seconds, peak RSS in MB, exit code; -1 when killed)."""
+    measured = measure_process(command, folder, timeout)
+    return measured.seconds, measured.peak_mb, measured.code
 
 
 def read_manifest(out_dir: Path) -> tuple[bool | None, float | None, float | None]:

@@ -26,24 +26,24 @@ Arguments after `--` go to `empower assign` unchanged. Exit code 0 when every ru
 expected (exit 0, or exit 4 for `rules` when the facilitators are too few) and the yardstick
 found no broken lock; unmet targets are reported, not failed on. Each cell shows the wall time
 and, in brackets, the CPU time of the run (its own and its forked processes'), which other load
-on the machine disturbs less. Needs a Unix (os.wait4). Standard library only.
+on the machine disturbs less. Needs a Unix (os.wait4). Standard library only, with
+benchmarks/bench.py beside it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench import measure_process  # benchmarks/bench.py (this script's folder is on sys.path)
 
 BENCHMARKS = Path(__file__).resolve().parent
 GENERATE = BENCHMARKS / "generate.py"
@@ -95,12 +95,6 @@ def parse_case(text: str) -> Case:
     return Case(students, groups, pairs, CASES.get(text))
 
 
-def _env() -> dict[str, str]:
-    """A user's shell: bytecode cached, output buffered."""
-    drop = ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED")
-    return {key: value for key, value in os.environ.items() if key not in drop}
-
-
 def generate(case: Case, seed: int, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     command = [
@@ -142,19 +136,8 @@ def expected_codes(variant: str, case: Case) -> tuple[int, ...]:
 def run_empower(command: Sequence[str], folder: Path) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds of the process and the children it waited for, exit code;
     -1 when killed after TIMEOUT). CPU time is less sensitive than wall time to other load."""
-    with (folder / "stdout.txt").open("wb") as out, (folder / "stderr.txt").open("wb") as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=folder, env=_env(), stdout=out, stderr=err)
-        timer = threading.Timer(TIMEOUT, process.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            timer.cancel()
-        seconds = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    process.returncode = code  # reaped here, not by Popen.wait
-    return seconds, usage.ru_utime + usage.ru_stime, code
+    measured = measure_process(command, folder, TIMEOUT)
+    return measured.seconds, measured.cpu, measured.code
 
 
 def proven_of(out_dir: Path) -> bool | None:
