@@ -290,6 +290,16 @@ def run_yardstick(
 # -------------------------------------------------------------------------------------- empower
 
 
+def progress_log(*, quiet: bool) -> Callable[[str], None]:
+    """Where a benchmark says what it is doing: printed at once, or nowhere with --quiet."""
+
+    def log(text: str) -> None:
+        if not quiet:
+            print(text, flush=True)
+
+    return log
+
+
 @dataclass(frozen=True)
 class Measured:
     """One process run: wall seconds, CPU seconds (its own and those of the children it waited
@@ -998,10 +1008,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_start = _first_match("/proc/loadavg", "")
     clock = time.perf_counter()
 
-    def log(text: str) -> None:
-        if not args.quiet:
-            print(text, flush=True)
-
+    log = progress_log(quiet=args.quiet)
     settings = Settings(
         runs=args.runs,
         seed=args.seed,

@@ -395,10 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC)
     load_start = _load()
 
-    def log(text: str) -> None:
-        if not args.quiet:
-            print(text, flush=True)
-
+    log = bench.progress_log(quiet=args.quiet)
     s = Settings(
         runs=args.runs,
         seed=args.seed,
